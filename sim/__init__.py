@@ -1,0 +1,12 @@
+"""jiceng: an agent-based simulator of urban grassroots governance.
+
+`from sim import GovernanceModel, run` is the Python API; it needs no Hydra.
+"""
+
+from sim.compose import load_config
+from sim.config import SimConfig
+from sim.model import GovernanceModel
+from sim.run import RunResult, run
+
+__all__ = ["GovernanceModel", "RunResult", "SimConfig", "load_config", "run"]
+__version__ = "0.1.0"

@@ -1,0 +1,89 @@
+"""Parameter metadata: every tunable value carries unit, range, description and source.
+
+`param(...)` wraps `dataclasses.field` so the schema in `sim.config` is the single source of
+truth for validation, the CLI's error messages and the ODD parameter table.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import enum
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+
+class ConfigError(ValueError):
+    """A user-facing configuration problem; its message is one line naming the fix."""
+
+
+@dataclass(frozen=True)
+class Meta:
+    unit: str
+    low: float | None
+    high: float | None
+    doc: str
+    source: str
+
+    def range_text(self) -> str:
+        low = "-inf" if self.low is None else f"{self.low:g}"
+        high = "inf" if self.high is None else f"{self.high:g}"
+        return f"[{low}, {high}]"
+
+
+def param(
+    default: Any,
+    low: float | None = None,
+    high: float | None = None,
+    *,
+    unit: str = "-",
+    doc: str,
+    source: str = "assumption",
+) -> Any:
+    """A dataclass field with its range, unit, one-line description and source."""
+    meta = Meta(unit=unit, low=low, high=high, doc=doc, source=source)
+    if isinstance(default, (list, dict)) or dataclasses.is_dataclass(default):
+        factory = default if callable(default) else (lambda d=default: _copy(d))
+        return field(default_factory=factory, metadata={"jiceng": meta})
+    return field(default=default, metadata={"jiceng": meta})
+
+
+def group(factory: Any, *, doc: str) -> Any:
+    """A nested config group (a dataclass) with a description."""
+    return field(default_factory=factory, metadata={"jiceng_group": doc})
+
+
+def _copy(value: Any) -> Any:
+    import copy
+
+    return copy.deepcopy(value)
+
+
+def iter_params(obj: Any, prefix: str = "") -> Iterator[tuple[str, Any, Meta | None]]:
+    """Yield (dotted name, value, meta) for every leaf field of a config dataclass tree."""
+    for f in dataclasses.fields(obj):
+        value = getattr(obj, f.name)
+        name = f"{prefix}{f.name}"
+        if dataclasses.is_dataclass(value) and not isinstance(value, type):
+            yield from iter_params(value, name + ".")
+        else:
+            yield name, value, f.metadata.get("jiceng")
+
+
+def iter_schema(cls: Any, prefix: str = "") -> Iterator[tuple[str, Any, Meta | None]]:
+    """Yield (dotted name, default, meta) for every leaf of a config class's defaults."""
+    yield from iter_params(cls(), prefix)
+
+
+def check_ranges(obj: Any) -> None:
+    """Raise ConfigError naming the first value outside its declared range."""
+    for name, value, meta in iter_params(obj):
+        if meta is None or isinstance(value, (bool, str, enum.Enum, list, dict)) or value is None:
+            continue
+        if (meta.low is not None and value < meta.low) or (
+            meta.high is not None and value > meta.high
+        ):
+            raise ConfigError(
+                f"{name}={value!r} is out of range: allowed {meta.range_text()} ({meta.unit}); "
+                f"set {name} to a value in that range"
+            )

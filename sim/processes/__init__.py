@@ -1,0 +1,1 @@
+"""Vectorised processes over the columnar state, one module per process."""

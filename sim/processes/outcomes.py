@@ -1,0 +1,42 @@
+"""What residents learn from their disputes: trust and grievance after each outcome.
+
+Resolved at a tier: both parties' grievance falls by `resolve_relief` and the initiator's
+trust in the tier's institution moves `trust_learning` of the way to 1. A failure moves it
+the same share toward 0. Abandonment adds `abandon_grievance`. Between disputes,
+grievance fades toward its baseline at `grievance_decay` per week.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from sim.config import MediationConfig
+from sim.ledger import Ledger
+from sim.population import Population
+from sim.processes.ladder import TIER_INSTITUTION, StepTally
+
+
+def fade_grievance(pop: Population, baseline: float, decay: float) -> None:
+    g = pop.grievance
+    g -= np.float32(decay) * (g - np.float32(baseline))
+
+
+def apply(tally: StepTally, ledger: Ledger, pop: Population, cfg: MediationConfig) -> None:
+    ini, cp, outcome = ledger.cols["initiator"], ledger.cols["counterpart"], ledger.cols["outcome"]
+    lr = np.float32(cfg.trust_learning)
+    g = pop.grievance
+    for d in tally.resolved_ids:
+        for r in (ini[d], cp[d]):
+            if r >= 0:
+                g[r] = max(0.0, g[r] - cfg.resolve_relief)
+        inst = TIER_INSTITUTION[int(outcome[d])]
+        if inst is not None:
+            t = pop.trust[inst]
+            t[ini[d]] += lr * (1 - t[ini[d]])
+    for d, j in tally.failed:
+        inst = TIER_INSTITUTION[j]
+        if inst is not None:
+            t = pop.trust[inst]
+            t[ini[d]] -= lr * t[ini[d]]
+    for d in tally.abandoned_ids:
+        g[ini[d]] = min(1.0, g[ini[d]] + cfg.abandon_grievance)

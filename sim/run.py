@@ -1,0 +1,67 @@
+"""`run(cfg) -> RunResult`: build, step and collect one run. Writes nothing (see sim.io)."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+
+from sim import metrics
+from sim.compose import load_config
+from sim.config import SimConfig
+from sim.model import GovernanceModel
+
+
+@dataclass
+class RunResult:
+    config: SimConfig
+    timeseries: pd.DataFrame
+    disputes: pd.DataFrame
+    communities: pd.DataFrame
+    summary: dict[str, Any]
+    build_time: float
+    wall_time: float
+    model: GovernanceModel | None = field(default=None, repr=False)
+
+    @property
+    def seed(self) -> int:
+        return self.config.seed
+
+
+def timeseries_frame(model: GovernanceModel) -> pd.DataFrame:
+    ts = model.datacollector.get_model_vars_dataframe().reset_index(drop=True)
+    ts.insert(0, "step", range(len(ts)))
+    return ts
+
+
+def run(
+    cfg: SimConfig | None = None,
+    *,
+    scenario: str = "chengdu_2014",
+    seed: int | None = None,
+    progress: bool = False,
+    keep_model: bool = False,
+    **overrides: Any,
+) -> RunResult:
+    """Run one simulation. Either pass a validated `cfg`, or a scenario name and overrides."""
+    if cfg is None:
+        cfg = load_config(scenario, overrides)
+    if seed is not None:
+        cfg.seed = seed
+    t0 = time.perf_counter()
+    model = GovernanceModel(config=cfg, rng=cfg.seed)
+    built = time.perf_counter()
+    model.run(progress=progress)
+    result = RunResult(
+        config=model.cfg,
+        timeseries=timeseries_frame(model),
+        disputes=model.ledger.frame(),
+        communities=pd.DataFrame(model.panel_rows),
+        summary=metrics.summary(model),
+        build_time=built - t0,
+        wall_time=time.perf_counter() - t0,
+        model=model if keep_model else None,
+    )
+    return result

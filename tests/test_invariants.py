@@ -1,0 +1,100 @@
+"""Conservation of disputes, a ladder that only goes up, probabilities in [0, 1]."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from sim import GovernanceModel
+from sim.compose import load_config
+from sim.config import TIERS, Discipline, ServiceDist, SimConfig
+from sim.ledger import ABANDONED, OPEN
+from sim.params import iter_params
+from sim.processes.detection import grid_probability
+
+
+def check_invariants(m: GovernanceModel) -> None:
+    led, tot = m.ledger, m.totals
+    outcome = led.outcome
+    opened = led.n
+    resolved = int(((outcome >= 0) & (outcome < ABANDONED)).sum())
+    abandoned = int((outcome == ABANDONED).sum())
+    still_open = int((outcome == OPEN).sum())
+    assert opened == resolved + abandoned + still_open
+    assert tot.opened == opened and tot.closed == resolved + abandoned and tot.open == still_open
+    entry, start, exit_ = led.tier_entry, led.tier_start, led.tier_exit
+    for d in range(led.n):
+        visited = np.flatnonzero(~np.isnan(entry[d]))
+        times = entry[d, visited]
+        assert np.all(np.diff(times) >= 0), "a dispute moved down the ladder"
+        for j in visited:
+            if not np.isnan(start[d, j]):
+                assert start[d, j] >= entry[d, j]
+            if not np.isnan(exit_[d, j]):
+                assert exit_[d, j] >= start[d, j]
+        if 0 <= outcome[d] < ABANDONED:
+            assert outcome[d] == visited.max(), "resolved below the highest tier visited"
+        if outcome[d] != OPEN:
+            assert led.closed_time[d] >= led.arise_time[d]
+    for d in range(led.n):
+        for j in range(len(TIERS)):
+            assert 0.0 <= m.ladder.success_probability(d, j) <= 1.0
+        assert 0.0 <= m.ladder.petition_probability(d) <= 1.0
+    assert 0.0 <= grid_probability(m.cfg.policy) <= 1.0
+    g = m.pop.grievance
+    assert g.min() >= 0 and g.max() <= 1
+    for t in m.pop.trust.values():
+        assert t.min() >= 0 and t.max() <= 1
+
+
+def test_invariants_each_step(small: dict) -> None:
+    m = GovernanceModel("baseline_2008", rng=11, **{**small, "steps": 40})
+    for _ in range(40):
+        m.step()
+        assert m.totals.open == m.totals.opened - m.totals.closed
+    check_invariants(m)
+    assert m.totals.closed > 0
+
+
+def _random_value(name: str, value: object, meta, draw) -> object:  # noqa: ANN001
+    if isinstance(value, bool) or meta is None:
+        return value
+    if isinstance(value, ServiceDist):
+        return draw(st.sampled_from(list(ServiceDist)))
+    if isinstance(value, Discipline):
+        return draw(st.sampled_from(list(Discipline)))
+    if isinstance(value, str):
+        return value
+    low = meta.low if meta.low is not None else 0
+    high = meta.high if meta.high is not None else 1
+    if isinstance(value, int):
+        return value  # sizes stay small and fixed below
+    high = min(high, max(3 * float(value), low + 1e-3), low + 10)
+    return draw(st.floats(low, high, allow_nan=False))
+
+
+TUNABLE = [
+    name
+    for name, value, meta in iter_params(SimConfig())
+    if meta is not None and isinstance(value, float) and not name.startswith("world.")
+]
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.data(), st.sampled_from(["chengdu_2014", "baseline_2008"]), st.integers(0, 2**32))
+def test_random_valid_configs_keep_invariants(data, scenario: str, seed: int) -> None:  # noqa: ANN001
+    base = load_config(scenario, {"world.communities": 1, "steps": 15})
+    flat = {n: (v, meta) for n, v, meta in iter_params(base)}
+    picks = data.draw(st.lists(st.sampled_from(TUNABLE), min_size=1, max_size=8, unique=True))
+    overrides = {n: _random_value(n, flat[n][0], flat[n][1], data.draw) for n in picks}
+    overrides.update({"world.communities": 1, "steps": 15, "output.progress": False})
+    if data.draw(st.booleans()):
+        overrides["mediation.community.discipline"] = data.draw(st.sampled_from(list(Discipline)))
+    cfg = load_config(scenario, overrides)
+    assert dataclasses.asdict(cfg)  # validated
+    m = GovernanceModel(config=cfg, rng=seed)
+    m.run()
+    check_invariants(m)
