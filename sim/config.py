@@ -8,11 +8,12 @@ result without Hydra for the Python API. World conditions (uncertainties: `world
 
 from __future__ import annotations
 
+import copy
 import enum
 import hashlib
 import json
 from dataclasses import asdict, dataclass, field, fields, is_dataclass
-from typing import Any
+from typing import Any, get_type_hints
 
 from sim.params import ConfigError, check_ranges, group, param
 
@@ -87,6 +88,9 @@ class WorldConfig:
     initial_grievance: float = param(
         0.2, 0, 1, unit="0-1", doc="mean initial grievance (Beta, concentration 10)"
     )
+    resident_agents: bool = param(
+        True, unit="flag", doc="create a Mesa Resident view per resident (off for huge worlds)"
+    )
     initial_trust: float = param(
         0.5, 0, 1, unit="0-1", doc="mean initial trust in every institution (Beta, conc. 10)"
     )
@@ -120,6 +124,20 @@ class DisputeConfig:
         unit="disputes/resident/week",
         doc="resident-initiated dispute rate at mean density, registered, zero grievance",
         source="assumption; ~2% of residents a year, of which ~1/3 reach people's mediation",
+    )
+    issue_rate: float = param(
+        0.02,
+        0,
+        5,
+        unit="issues/courtyard/week",
+        doc="collective issues (repairs, property, space, safety)",
+    )
+    issue_patience: float = param(
+        12.0,
+        0.1,
+        520,
+        unit="weeks",
+        doc="mean weeks before an unresolved issue turns into a dispute",
     )
     property_rate: float = param(
         0.01,
@@ -193,21 +211,28 @@ class MediationConfig:
     self_settle: TierConfig = _tier(
         servers=0, service_mean=1.0, success=0.45, severity_effect=4.0, trust_effect=0.5
     )
-    courtyard: TierConfig = _tier(servers=1, service_mean=1.0, success=0.75)
-    community: TierConfig = _tier(servers=2, service_mean=2.0, success=0.8)
-    grand: TierConfig = _tier(servers=4, service_mean=3.0, success=0.8)
+    courtyard: TierConfig = _tier(servers=1, service_mean=1.0, success=0.96)
+    community: TierConfig = _tier(servers=2, service_mean=2.0, success=0.97)
+    grand: TierConfig = _tier(servers=4, service_mean=3.0, success=0.5)
     litigation: TierConfig = _tier(
         servers=6, service_mean=12.0, success=0.9, severity_effect=1.0, trust_effect=1.0
     )
-    petition: TierConfig = _tier(servers=2, service_mean=8.0, success=0.3, severity_effect=2.0)
+    petition: TierConfig = _tier(servers=6, service_mean=4.0, success=0.3, severity_effect=2.0)
     early_bonus: float = param(
         0.8, 0, 5, unit="logit", doc="success bonus for an early-detected dispute at every tier"
     )
     escalate_share: float = param(
-        0.75, 0, 1, unit="probability", doc="after a failure, chance of escalating (else exit)"
+        0.85, 0, 1, unit="probability", doc="after a failure, chance of escalating (else exit)"
+    )
+    direct_litigation: float = param(
+        0.3,
+        0,
+        1,
+        unit="probability",
+        doc="of those escalating after a failed mediation, the chance of suing directly",
     )
     petition_exit: float = param(
-        0.08,
+        0.04,
         0,
         1,
         unit="probability",
@@ -289,10 +314,211 @@ class GridConfig:
     )
 
 
+class CouncilLevel(enum.StrEnum):
+    none = "none"
+    community = "community"
+    courtyard = "courtyard"
+    both = "both"
+
+
+@dataclass
+class CouncilConfig:
+    level: CouncilLevel = param(
+        CouncilLevel.both,
+        unit="choice",
+        doc="where deliberation councils (议事会) sit: none, community, courtyard or both",
+        source=f"{SEED_SOURCE}: councils at community or courtyard level; all 654 communities",
+    )
+    coverage: float = param(
+        1.0, 0, 1, unit="share", doc="share of units that have a council (pilot share)"
+    )
+    quorum: float = param(
+        0.02,
+        0,
+        1,
+        unit="share of residents",
+        doc="recent participants (last 4 weeks) a council needs to meet",
+    )
+    decision_weeks: float = param(
+        3.0, 0.1, 104, unit="weeks", doc="mean time from quorate meeting to decision"
+    )
+    success: float = param(
+        0.6, 0, 1, unit="probability", doc="chance a decision is carried out, at reference inputs"
+    )
+    participation_effect: float = param(
+        20.0, 0, 200, unit="logit per share", doc="success gain per share of recent participants"
+    )
+    representativeness_effect: float = param(
+        1.0,
+        0,
+        10,
+        unit="logit",
+        doc="success gain of a council whose participants mirror residents",
+    )
+    party_steering: float = param(
+        0.5, 0, 5, unit="logit", doc="success gain where a party branch steers the council"
+    )
+    resources_effect: float = param(
+        0.8, 0, 5, unit="logit per budget ratio", doc="success gain per public-service budget ratio"
+    )
+    committee_success: float = param(
+        0.35,
+        0,
+        1,
+        unit="probability",
+        doc="chance the residents' committee alone carries out an issue",
+    )
+    committee_weeks: float = param(
+        8.0, 0.1, 104, unit="weeks", doc="mean time for the committee to act on an issue alone"
+    )
+    legitimacy_learning: float = param(
+        0.05, 0, 1, unit="rate", doc="legitimacy moves this share toward 1 (done) or 0 (failed)"
+    )
+
+
+@dataclass
+class SocialOrgConfig:
+    density_per_10k: float = param(
+        4.8,
+        0,
+        50,
+        unit="organisations/10,000 residents",
+        doc="registered social organisations (target and starting density)",
+        source=f"{SEED_SOURCE}: 7,059 organisations, 4.8 per 10,000 (July 2013)",
+    )
+    group_share: float = param(
+        0.368,
+        0,
+        1,
+        unit="share",
+        doc="social groups among non-hub organisations (rest: private non-enterprise units)",
+        source=f"{SEED_SOURCE}: 2,597 social groups : 4,462 private non-enterprise units",
+    )
+    hubs_per_street: int = param(
+        3, 0, 20, unit="organisations", doc="hub organisations (union, youth league, women's fed.)"
+    )
+    incubation: float = param(
+        0.02, 0, 1, unit="per week", doc="share of the gap to the target density born per week"
+    )
+    failure: float = param(
+        0.003, 0, 1, unit="per week", doc="failure hazard of an unfunded organisation"
+    )
+    funding_protection: float = param(
+        0.7, 0, 1, unit="share", doc="failure hazard removed by full purchased-service funding"
+    )
+    hub_protection: float = param(
+        0.3, 0, 1, unit="share", doc="failure hazard removed where a hub links the organisation"
+    )
+    members: float = param(
+        25.0, 0, 1000, unit="residents", doc="mean members recruited at founding (in its community)"
+    )
+    member_ties: float = param(
+        2.0, 0, 20, unit="ties", doc="new ties per member among co-members (even: ring)"
+    )
+    service_relief: float = param(
+        0.002,
+        0,
+        1,
+        unit="grievance/week",
+        doc="grievance removed per week per org per 1,000 residents",
+    )
+    service_trust: float = param(
+        0.002, 0, 1, unit="trust/week", doc="trust in government gained per org per 1,000 residents"
+    )
+    mobilisation: float = param(
+        0.3, 0, 5, unit="logit per org/1,000", doc="participation boost per org per 1,000 residents"
+    )
+    mediating_share: float = param(
+        0.15, 0, 1, unit="share", doc="private non-enterprise units that offer mediation"
+    )
+    mediators: float = param(
+        1.0, 0, 20, unit="servers", doc="community-tier mediators a mediating organisation adds"
+    )
+    weekly_cost: float = param(
+        1000.0, 0, 1e6, unit="yuan/week", doc="running cost of one organisation"
+    )
+
+
+@dataclass
+class GovernmentConfig:
+    budget: float = param(
+        3.0, 0, 1000, unit="yuan/resident/week", doc="street office budget (assumption)"
+    )
+    public_service_share: float = param(
+        0.6,
+        0,
+        1,
+        unit="share",
+        doc="budget share for public service and social management (the rest: economic work)",
+        source=f"{SEED_SOURCE}: street offices stripped of economic functions (职能归位)",
+    )
+    purchase_share: float = param(
+        0.2, 0, 1, unit="share", doc="share of public-service budget buying services from orgs"
+    )
+    reference_service: float = param(
+        1.5, 0.01, 1000, unit="yuan/resident/week", doc="public-service spend giving ratio 1"
+    )
+    grid_wage: float = param(800.0, 0, 1e5, unit="yuan/week", doc="cost of one grid worker")
+    mediator_wage: float = param(600.0, 0, 1e5, unit="yuan/week", doc="cost of one mediator")
+    petition_cost: float = param(
+        5000.0, 0, 1e7, unit="yuan/petition", doc="cost to government of handling a petition"
+    )
+    litigation_cost: float = param(
+        3000.0, 0, 1e7, unit="yuan/case", doc="public cost of a court case"
+    )
+
+
+@dataclass
+class OnlineConfig:
+    monitoring: float = param(
+        0.8,
+        0,
+        1,
+        unit="probability",
+        doc="chance per week that monitoring flags an online resident above the warning level",
+        source=f"{SEED_SOURCE}: online opinion monitoring, early warning, two-level response",
+    )
+    warning_level: float = param(
+        0.6, 0, 1, unit="0-1", doc="grievance that triggers an early warning"
+    )
+    response_relief: float = param(
+        0.2, 0, 1, unit="0-1", doc="grievance removed by the response to a warning"
+    )
+    response_cost: float = param(200.0, 0, 1e6, unit="yuan/response", doc="cost of a response")
+
+
+@dataclass
+class FloatingPolicyConfig:
+    classified: bool = param(
+        True,
+        unit="flag",
+        doc="classified management of floating residents (routine, key, high-risk)",
+        source=f"{SEED_SOURCE}: four-level system; 'routine, key, high-risk' classes",
+    )
+    registration_lag: float = param(
+        4.0, 0, 520, unit="weeks", doc="mean lag before a newcomer is registered, when managed"
+    )
+    key_level: float = param(0.5, 0, 1, unit="0-1", doc="grievance above which a resident is 'key'")
+    high_risk_level: float = param(
+        0.75, 0, 1, unit="0-1", doc="grievance above which a resident is 'high-risk'"
+    )
+    key_detection: float = param(
+        0.3, 0, 1, unit="probability", doc="extra early-detection chance for key residents"
+    )
+    high_risk_detection: float = param(
+        0.6, 0, 1, unit="probability", doc="extra early-detection chance for high-risk residents"
+    )
+
+
 @dataclass
 class PolicyConfig:
     party: PartyConfig = group(PartyConfig, doc="three-level party organisation")
     grid: GridConfig = group(GridConfig, doc="grid management")
+    councils: CouncilConfig = group(CouncilConfig, doc="deliberation councils")
+    social_orgs: SocialOrgConfig = group(SocialOrgConfig, doc="social organisations")
+    government: GovernmentConfig = group(GovernmentConfig, doc="street office budget")
+    online: OnlineConfig = group(OnlineConfig, doc="online opinion monitoring")
+    floating: FloatingPolicyConfig = group(FloatingPolicyConfig, doc="floating population")
     latent_weeks: float = param(
         4.0, 0, 104, unit="weeks", doc="mean delay before an undetected dispute enters the ladder"
     )
@@ -302,6 +528,129 @@ class PolicyConfig:
     early_relief: float = param(
         0.2, 0, 1, unit="share", doc="share of severity removed by early detection"
     )
+
+
+# ----------------------------------------------------------------------- behaviour
+
+
+@dataclass
+class ParticipationConfig:
+    intercept: float = param(
+        -6.2, -20, 5, unit="logit/week", doc="weekly participation log-odds at reference values"
+    )
+    propensity_effect: float = param(
+        2.0, 0, 20, unit="logit per propensity", doc="weight of the personal propensity"
+    )
+    efficacy_effect: float = param(
+        1.5, 0, 20, unit="logit", doc="weight of efficacy (legitimacy of one's council)"
+    )
+    trust_effect: float = param(
+        1.0, 0, 20, unit="logit", doc="weight of trust in the committee/council"
+    )
+    age_effect: float = param(
+        0.38,
+        0,
+        5,
+        unit="logit per decade",
+        doc="older residents take part more",
+        source="Shanghai survey: 13.8% of 18-29s vs 77.7% of 70-79s voted",
+    )
+    party_effect: float = param(
+        0.8,
+        0,
+        5,
+        unit="logit",
+        doc="party members take part more",
+        source="Shanghai survey: 65% of party members vs 48% of others",
+    )
+    floating_effect: float = param(
+        -0.8, -10, 0, unit="logit", doc="floating residents take part less"
+    )
+    unregistered_effect: float = param(
+        -1.0, -10, 0, unit="logit", doc="floating residents not yet registered take part less still"
+    )
+    time_cost: float = param(
+        0.0, 0, 5, unit="logit", doc="cost of time for working-age residents (18-59)"
+    )
+    party_mobilisation: float = param(
+        0.4, 0, 5, unit="logit", doc="boost where a building party group mobilises"
+    )
+    peer_effect: float = param(
+        3.0, 0, 50, unit="logit per share", doc="boost per share of ties who took part recently"
+    )
+    recent_weeks: int = param(
+        4, 1, 52, unit="weeks", doc="window for 'took part recently' (peer effect, quorum)"
+    )
+    window_weeks: int = param(
+        52,
+        1,
+        520,
+        unit="weeks",
+        doc="window of the participation rate (took part at least once)",
+        source="survey questions ask about the past year",
+    )
+
+
+@dataclass
+class TrustConfig:
+    interval: int = param(4, 1, 52, unit="weeks", doc="how often trust/grievance spread on ties")
+    diffusion: float = param(
+        0.1, 0, 1, unit="share", doc="share of the gap to neighbours' mean closed per spread"
+    )
+    grievance_diffusion: float = param(
+        0.05, 0, 1, unit="share", doc="as `diffusion`, for grievance"
+    )
+    legitimacy_pull: float = param(
+        0.05, 0, 1, unit="share/week", doc="trust in the council moves toward its legitimacy"
+    )
+    issue_relief: float = param(
+        0.05, 0, 1, unit="0-1", doc="grievance removed in a courtyard when an issue is carried out"
+    )
+    issue_grievance: float = param(
+        0.05, 0, 1, unit="0-1", doc="grievance added in a courtyard when an issue is left to fester"
+    )
+    online_share: float = param(
+        0.4, 0, 1, unit="share", doc="residents active in online discussion"
+    )
+    online_contacts: float = param(
+        0.2, 0, 10, unit="contacts/week", doc="online encounters per online resident per week"
+    )
+    confidence_bound: float = param(
+        0.25,
+        0,
+        1,
+        unit="0-1",
+        doc="bounded confidence: only opinions closer than this converge",
+        source="Deffuant et al. (2000) bounded-confidence model",
+    )
+    convergence: float = param(0.3, 0, 0.5, unit="share", doc="how far an encounter moves each")
+
+
+@dataclass
+class MigrationConfig:
+    turnover: float = param(
+        0.004,
+        0,
+        0.5,
+        unit="per week",
+        doc="chance a floating resident leaves each week (replaced by a newcomer)",
+    )
+    registration_lag: float = param(
+        26.0, 0, 520, unit="weeks", doc="mean lag before a newcomer is registered, unmanaged"
+    )
+    integration_weeks: float = param(
+        26.0, 0.1, 520, unit="weeks", doc="weeks for a newcomer's ties to reach full strength"
+    )
+    newcomer_trust: float = param(
+        0.35, 0, 1, unit="0-1", doc="mean trust of a newcomer in every institution"
+    )
+
+
+@dataclass
+class Reform:
+    step: int = param(0, 0, 100000, unit="week", doc="week the reform switches on")
+    label: str = param("", unit="text", doc="what the reform is")
+    set: dict[str, Any] = param({}, unit="dotted overrides", doc="parameters it changes")
 
 
 # -------------------------------------------------------------------------- output
@@ -330,15 +679,80 @@ class SimConfig:
     disputes: DisputeConfig = group(DisputeConfig, doc="how disputes arise (uncertainty)")
     mediation: MediationConfig = group(MediationConfig, doc="the dispute ladder (levers)")
     policy: PolicyConfig = group(PolicyConfig, doc="governance policy (levers)")
+    participation: ParticipationConfig = group(ParticipationConfig, doc="who takes part")
+    trust: TrustConfig = group(TrustConfig, doc="trust, grievance and online opinion")
+    migration: MigrationConfig = group(MigrationConfig, doc="floating population flows")
+    timeline: list[Reform] = param([], unit="reforms", doc="reforms switched on at given weeks")
     output: OutputConfig = group(OutputConfig, doc="what a run records")
 
 
 # ---------------------------------------------------------------------- validation
 
 
+def _coerce(hint: Any, value: Any, key: str) -> Any:
+    if isinstance(hint, type) and issubclass(hint, enum.Enum):
+        try:
+            return hint(value)
+        except ValueError:
+            options = ", ".join(m.value for m in hint)
+            raise ConfigError(f"{key}={value!r} is not one of: {options}") from None
+    if hint is bool:
+        if not isinstance(value, bool):
+            raise ConfigError(f"{key}={value!r} must be true or false")
+        return value
+    if hint is int:
+        if isinstance(value, bool) or not float(value).is_integer():
+            raise ConfigError(f"{key}={value!r} must be a whole number")
+        return int(value)
+    if hint is float:
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise ConfigError(f"{key}={value!r} must be a number")
+        return float(value)
+    return value
+
+
+def apply_overrides(cfg: SimConfig, overrides: dict[str, Any], where: str = "") -> SimConfig:
+    """A copy of `cfg` with dotted overrides applied, type-coerced and range-checked."""
+    out = copy.deepcopy(cfg)
+    for key, value in overrides.items():
+        *path, leaf = key.split(".")
+        node: Any = out
+        for part in path:
+            node = getattr(node, part, None)
+            if not is_dataclass(node):
+                raise ConfigError(
+                    f"{where}unknown key '{key}': name a parameter like world.communities"
+                )
+        hints = get_type_hints(type(node))
+        if leaf not in hints or is_dataclass(getattr(node, leaf)):
+            options = ", ".join(sorted(h for h in hints if not is_dataclass(getattr(node, h))))
+            raise ConfigError(f"{where}unknown key '{key}'; valid keys there: {options}")
+        setattr(node, leaf, _coerce(hints[leaf], value, key))
+    try:
+        check_ranges(out)
+    except ConfigError as exc:
+        raise ConfigError(f"{where}{exc}") from None
+    return out
+
+
+def reform_configs(cfg: SimConfig) -> list[tuple[int, str, SimConfig]]:
+    """The config in force after each reform of the timeline, in order of week."""
+    out: list[tuple[int, str, SimConfig]] = []
+    current = cfg
+    for i, reform in enumerate(sorted(cfg.timeline, key=lambda r: r.step)):
+        if reform.step >= cfg.steps:
+            continue
+        current = apply_overrides(current, dict(reform.set), where=f"timeline[{i}] ")
+        out.append((reform.step, reform.label, current))
+    return out
+
+
 def validate(cfg: SimConfig) -> SimConfig:
     """Check ranges and cross-field rules; raise ConfigError with a one-line fix."""
     check_ranges(cfg)
+    for reform in cfg.timeline:
+        check_ranges(reform)
+    reform_configs(cfg)
     shares = sum(getattr(cfg.disputes, k).share for k in DISPUTE_KINDS)
     if shares <= 0:
         raise ConfigError(

@@ -18,6 +18,24 @@ if TYPE_CHECKING:
     from sim.model import GovernanceModel
 
 MEDIATION_TIERS = (1, 2, 3)  # courtyard, community, grand
+PEOPLES_MEDIATION = (1, 2)  # courtyard and community people's mediation
+AGE_LABELS = ("18_29", "30_39", "40_49", "50_59", "60_69", "70_79", "80_plus")
+N_GROUPS = len(AGE_LABELS) * 4  # age band x party x floating (Population.group_code)
+
+
+def participation_by_group(m: GovernanceModel) -> dict[str, float]:
+    """Participation rate overall and per group (registered/floating, age band, party)."""
+    active = np.bincount(m.group_code, weights=m.participation_active(), minlength=N_GROUPS)
+    cells = active.reshape(len(AGE_LABELS), 2, 2)  # [age, party, floating]
+    n = m.group_n.reshape(len(AGE_LABELS), 2, 2)
+    out = {"participation_rate": _ratio(cells.sum(), n.sum())}
+    out["participation_registered"] = _ratio(cells[:, :, 0].sum(), n[:, :, 0].sum())
+    out["participation_floating"] = _ratio(cells[:, :, 1].sum(), n[:, :, 1].sum())
+    out["participation_party"] = _ratio(cells[:, 1].sum(), n[:, 1].sum())
+    out["participation_non_party"] = _ratio(cells[:, 0].sum(), n[:, 0].sum())
+    for a, label in enumerate(AGE_LABELS):
+        out[f"participation_age_{label}"] = _ratio(cells[a].sum(), n[a].sum())
+    return out
 
 
 @dataclass
@@ -67,8 +85,34 @@ class Totals:
     started: np.ndarray = field(default_factory=lambda: np.zeros(len(TIERS), dtype=np.int64))
     wait_sum: np.ndarray = field(default_factory=lambda: np.zeros(len(TIERS)))
     abandoned: int = 0
+    issues_raised: int = 0
+    issues_decided: int = 0
+    council_decisions: int = 0
+    issues_implemented: int = 0
+    issues_escalated: int = 0
+    decision_time_sum: float = 0.0
+    decisions_timed: int = 0
+    orgs_born: int = 0
+    orgs_failed: int = 0
+    cost: float = 0.0
+    warnings: int = 0
+    weeks: int = 0
 
-    def add(self, v: StepView) -> None:
+    def add(self, v: StepView, m: GovernanceModel | None = None) -> None:
+        if m is not None:
+            c = m.council_tally
+            self.issues_raised += c.raised
+            self.issues_decided += c.decided
+            self.council_decisions += c.council_decided
+            self.issues_implemented += c.implemented
+            self.issues_escalated += c.escalated
+            self.decision_time_sum += float(sum(c.decision_times))
+            self.decisions_timed += len(c.decision_times)
+            self.orgs_born += m.org_tally.born
+            self.orgs_failed += m.org_tally.failed
+            self.cost += m.cost
+            self.warnings += m.online_tally.warnings
+            self.weeks += 1
         self.opened += v.arising
         self.detected += v.detected
         self.resolved = self.resolved + v.resolved
@@ -121,6 +165,33 @@ def _trust_in(inst: str, m: GovernanceModel) -> float:
     return float(m.pop.trust[inst].mean())
 
 
+GROUP_KEYS = (
+    "participation_rate",
+    "participation_registered",
+    "participation_floating",
+    "participation_party",
+    "participation_non_party",
+    *(f"participation_age_{label}" for label in AGE_LABELS),
+)
+
+
+def _group_rate(key: str, m: GovernanceModel) -> float:
+    """One group's rate; the groups are computed once per step and cached."""
+    cache = getattr(m, "_group_cache", None)
+    if cache is None or cache[0] != m.steps:
+        cache = (m.steps, participation_by_group(m))
+        m._group_cache = cache  # type: ignore[attr-defined]
+    return cache[1][key]
+
+
+def _legitimacy(m: GovernanceModel) -> float:
+    c = m.councils
+    values = np.concatenate(
+        [c.legit_courtyard[c.has_courtyard], c.legit_community[c.has_community]]
+    )
+    return float(values.mean()) if len(values) else float("nan")
+
+
 def _tier_reporters() -> dict[str, Callable[[GovernanceModel], Any]]:
     out: dict[str, Callable[[GovernanceModel], Any]] = {}
     for j, name in enumerate(TIERS):
@@ -152,6 +223,24 @@ REPORTERS: dict[str, Callable[[GovernanceModel], Any]] = {
     "share_at_or_below_community": share_at_or_below_community,
     "mean_grievance": lambda m: float(m.pop.grievance.mean()),
     **_trust_reporters(),
+    "participants": lambda m: m.participants,
+    **{k: partial(_group_rate, k) for k in GROUP_KEYS},
+    "issues_raised": lambda m: m.council_tally.raised,
+    "council_decisions": lambda m: m.council_tally.council_decided,
+    "issues_implemented": lambda m: m.council_tally.implemented,
+    "issues_escalated": lambda m: m.council_tally.escalated,
+    "mean_time_to_decision": lambda m: (
+        float(np.mean(m.council_tally.decision_times))
+        if m.council_tally.decision_times
+        else float("nan")
+    ),
+    "council_legitimacy": lambda m: _legitimacy(m),
+    "social_orgs": lambda m: m.org_count,
+    "social_orgs_per_10k": lambda m: _ratio(m.org_count * 10_000, m.pop.n),
+    "ties": lambda m: m.total_ties(),
+    "newcomers": lambda m: m.newcomers,
+    "online_warnings": lambda m: m.online_tally.warnings,
+    "government_cost": lambda m: m.cost,
 }
 
 
@@ -201,34 +290,66 @@ def summary(m: GovernanceModel) -> dict[str, Any]:
     out["ended_abandoned"] = float((outcome == ABANDONED).sum()) / n_closed
     for inst in INSTITUTIONS:
         out[f"trust_{inst}"] = float(m.pop.trust[inst].mean())
+    pm_done = ~np.isnan(led.tier_exit[:, list(PEOPLES_MEDIATION)])
+    out["peoples_mediation_success"] = _ratio(
+        float(np.isin(outcome, PEOPLES_MEDIATION).sum()), float(pm_done.sum())
+    )
+    out.update(participation_by_group(m))
+    weeks = max(t.weeks, 1)
+    out.update(
+        {
+            "issues_raised": t.issues_raised,
+            "issues_decided": t.issues_decided,
+            "council_decisions": t.council_decisions,
+            "issues_implemented": t.issues_implemented,
+            "issues_escalated": t.issues_escalated,
+            "mean_time_to_decision": _ratio(t.decision_time_sum, t.decisions_timed),
+            "council_legitimacy": _legitimacy(m),
+            "social_orgs": m.org_count,
+            "social_orgs_per_10k": _ratio(m.org_count * 10_000, m.pop.n),
+            "social_orgs_born": t.orgs_born,
+            "social_orgs_failed": t.orgs_failed,
+            "ties": m.total_ties(),
+            "ties_per_resident": _ratio(2 * m.total_ties(), m.pop.n),
+            "government_cost_per_week": t.cost / weeks,
+            "government_cost_per_resident_year": _ratio(t.cost * 52, m.pop.n * weeks),
+            "online_warnings": t.warnings,
+            "reforms_applied": len(m.reforms_applied),
+        }
+    )
     return out
 
 
-def community_panel(m: GovernanceModel, t: int) -> list[dict[str, Any]]:
-    """One row per community: state now and disputes opened/closed since the last panel."""
+def community_panel(m: GovernanceModel, t: int) -> dict[str, np.ndarray]:
+    """Per-community columns: state now and disputes opened/closed since the last panel."""
     pop, led = m.pop, m.ledger
     nc = m.world.n_communities
-    n = np.bincount(pop.community, minlength=nc)
-    safe_n = np.maximum(n, 1)
+    n = np.maximum(m.comm_n, 1)
     interval = m.cfg.output.panel_interval
     since = led.opened > t - interval
     closed = (led.closed_step > t - interval) & (led.closed_step <= t)
-    rows_opened = np.bincount(led.community[since], minlength=nc)
-    rows_resolved = np.bincount(led.community[closed & (led.outcome < ABANDONED)], minlength=nc)
-    rows_abandoned = np.bincount(led.community[closed & (led.outcome == ABANDONED)], minlength=nc)
+    outcome = led.outcome
+
+    starts = m.community_members[0]
+
+    def per(values: np.ndarray | None = None, mask: np.ndarray | None = None) -> np.ndarray:
+        if mask is not None:
+            return np.bincount(led.community[mask], minlength=nc)
+        assert values is not None
+        return np.add.reduceat(values, starts[:-1], dtype=np.float64) / n
+
     cols: dict[str, np.ndarray] = {
-        "residents": n,
-        "floating_share": np.bincount(pop.community, weights=pop.floating, minlength=nc) / safe_n,
-        "mean_grievance": np.bincount(pop.community, weights=pop.grievance, minlength=nc) / safe_n,
-        "disputes_opened": rows_opened,
-        "disputes_resolved": rows_resolved,
-        "disputes_abandoned": rows_abandoned,
+        "step": np.full(nc, t + 1),
+        "community": np.arange(nc),
+        "residents": m.comm_n,
+        "floating_share": per(pop.floating),
+        "mean_grievance": per(pop.grievance),
+        "participation_rate": per(m.participation_active()),
+        "social_orgs_per_1000": m.orgs_per_1000,
+        "disputes_opened": per(mask=since),
+        "disputes_resolved": per(mask=closed & (outcome < ABANDONED)),
+        "disputes_abandoned": per(mask=closed & (outcome == ABANDONED)),
     }
     for inst in INSTITUTIONS:
-        cols[f"trust_{inst}"] = (
-            np.bincount(pop.community, weights=pop.trust[inst], minlength=nc) / safe_n
-        )
-    return [
-        {"step": t + 1, "community": c, **{k: v[c].item() for k, v in cols.items()}}
-        for c in range(nc)
-    ]
+        cols[f"trust_{inst}"] = per(pop.trust[inst])
+    return cols

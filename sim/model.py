@@ -1,12 +1,19 @@
 """GovernanceModel: builds the world and runs the processes in a fixed, documented order.
 
-Step order (one step = one week, t covers [t, t+1)):
-  1. grievance fades toward its baseline;
-  2. disputes arise (arrivals stream);
-  3. early detection decides when each enters the ladder (detection stream);
-  4. the ladder advances every tier in order, so escalations flow on within the week;
-  5. outcomes update the parties' grievance and trust;
-  6. reporters are collected; the community panel every `output.panel_interval` weeks.
+Step order (one step = one week; step t covers [t, t+1)):
+  1. reforms due this week switch on (timeline scenarios);
+  2. floating residents leave and newcomers arrive; registrations come through;
+  3. grievance fades toward its baseline;
+  4. residents decide whether to take part in community affairs;
+  5. collective issues arise; quorate councils deliberate, decide and carry out; issues
+     left too long turn into property disputes;
+  6. disputes arise; early detection sets when each enters the ladder;
+  7. the ladder advances every tier in order, so escalations flow on within the week;
+  8. outcomes update the parties' grievance and trust;
+  9. social organisations fail, are born and (every `trust.interval` weeks) serve;
+ 10. every `trust.interval` weeks trust and grievance spread on ties, council legitimacy
+     pulls trust in the committee; each week the online channel and its monitoring run;
+ 11. the week's government cost is booked; reporters are collected.
 No file I/O happens here (see sim.io).
 """
 
@@ -30,14 +37,16 @@ from sim.agents import (
     ServiceStation,
 )
 from sim.compose import load_config
-from sim.config import TIERS, SimConfig
+from sim.config import TIERS, SimConfig, reform_configs
 from sim.ledger import Ledger
 from sim.network import build_graph
-from sim.population import Population, build_population
-from sim.processes import outcomes
+from sim.population import NEVER, Population, build_population
+from sim.processes import government, migration, outcomes, participation, trust
+from sim.processes.councils import Councils, CouncilTally
 from sim.processes.detection import detect
 from sim.processes.disputes import arise
 from sim.processes.ladder import COMMUNITY, COURTYARD, GRAND, Ladder, kind_bias
+from sim.processes.social_orgs import OrgSector, OrgTally
 from sim.rng import fresh_seed, streams
 from sim.world import build_world
 
@@ -52,17 +61,39 @@ def _seed_from(rng: Any, default: int | None) -> int:
     raise TypeError(f"rng must be an int seed, a numpy Generator or None, not {type(rng)}")
 
 
+def unit_sum(values: np.ndarray, starts: np.ndarray) -> np.ndarray:
+    """Sum of `values` over each unit; residents are stored contiguously by courtyard and
+    community (the world is built in nested order and migration reuses slots)."""
+    return np.add.reduceat(values, starts[:-1], dtype=np.float64)
+
+
+def _members(unit_of: np.ndarray, n_units: int) -> tuple[np.ndarray, np.ndarray]:
+    """(starts, residents sorted by unit): the residents of unit u are order[starts[u]:...]."""
+    counts = np.bincount(unit_of, minlength=n_units)
+    starts = np.zeros(n_units + 1, dtype=np.int64)
+    np.cumsum(counts, out=starts[1:])
+    return starts, np.argsort(unit_of, kind="stable")
+
+
 class GovernanceModel(mesa.Model):
-    """A street (or city) of residents and institutions; see module docstring for the order.
+    """A street (or city) of residents and institutions; see the module docstring for the
+    order of processes.
 
     `GovernanceModel(scenario="chengdu_2014", rng=1, **{"world.communities": 2})`. With
-    `rng=None` the scenario's `seed` is used when `config` is given, else fresh entropy,
-    recorded in `self.seed`.
+    `rng=None` the config's `seed` is used when `config` is given, else fresh entropy; the
+    seed used is recorded in `self.seed`.
     """
 
     pop: Population
     last: metrics.StepView
     totals: metrics.Totals
+    council_tally: CouncilTally
+    org_tally: OrgTally
+    online_tally: trust.OnlineTally
+    org_count: int
+    newcomers: int
+    participants: int
+    cost: float
 
     def __init__(
         self,
@@ -83,25 +114,34 @@ class GovernanceModel(mesa.Model):
         self.seed = seed
         self.scenario_name = config.scenario
         self.streams = streams(seed)
+        self.reforms = reform_configs(config)
+        self.reforms_applied: list[tuple[int, str]] = []
         self._build()
         self.datacollector = mesa.DataCollector(model_reporters=metrics.REPORTERS)
-        self.panel_rows: list[dict[str, Any]] = []
+        self.panel: list[dict[str, np.ndarray]] = []
         self.datacollector.collect(self)
 
     # ------------------------------------------------------------------ build
 
     def _build(self) -> None:
         cfg, rs = self.cfg, self.streams
-        self.world = build_world(cfg.world, rs["world"])
-        self.pop = build_population(cfg.world, self.world, rs["population"])
+        w = self.world = build_world(cfg.world, rs["world"])
+        self.pop = build_population(cfg.world, w, rs["population"], cfg.trust.online_share)
         self.graph = build_graph(cfg.world, self.pop.household, self.pop.courtyard, rs["network"])
-        n = self.pop.n
-        w = self.world
-        court_n = np.bincount(self.pop.courtyard, minlength=w.n_courtyards)
-        self.crowding = (court_n / max(court_n.mean(), 1e-9)).astype(np.float32)
-        starts = np.zeros(w.n_courtyards + 1, dtype=np.int64)
-        np.cumsum(court_n, out=starts[1:])
-        self.courtyard_members = (starts, np.argsort(self.pop.courtyard, kind="stable"))
+        pop, n = self.pop, self.pop.n
+        self.court_n = np.bincount(pop.courtyard, minlength=w.n_courtyards)
+        self.comm_n = np.bincount(pop.community, minlength=w.n_communities)
+        self.crowding = (self.court_n / max(self.court_n.mean(), 1e-9)).astype(np.float32)
+        self.courtyard_members = _members(pop.courtyard, w.n_courtyards)
+        self.community_members = _members(pop.community, w.n_communities)
+        assert np.all(np.diff(pop.courtyard) >= 0), "residents must be stored by courtyard"
+        self.floating_idx = np.flatnonzero(pop.floating)
+        self.online_idx = np.flatnonzero(pop.online)
+        self.group_code = pop.group_code()
+        self.group_n = np.bincount(self.group_code, minlength=metrics.N_GROUPS)
+        self.court_floating = np.bincount(
+            pop.courtyard, weights=pop.floating, minlength=w.n_courtyards
+        )
         # Fixed per-unit uniforms: coverage and capacity variants add units monotonically.
         cap = rs["capacity"]
         self.unit_uniforms = {
@@ -110,11 +150,12 @@ class GovernanceModel(mesa.Model):
             "community": cap.random(w.n_communities),
         }
         capacity_uniforms = {name: cap.random(max(w.n_courtyards, 1)) for name in TIERS}
+        council_u = (cap.random(w.n_courtyards), cap.random(w.n_communities))
         self.ledger = Ledger()
         self.ladder = Ladder(
             cfg.mediation,
             self.ledger,
-            self.pop,
+            pop,
             {
                 "courtyard": w.n_courtyards,
                 "community": w.n_communities,
@@ -124,15 +165,49 @@ class GovernanceModel(mesa.Model):
             capacity_uniforms,
             kind_bias(cfg.disputes),
         )
+        self.councils = Councils(w.courtyard_community, *council_u)
+        self.orgs = OrgSector(
+            self,
+            self.community_members,
+            w.community_street,
+            self.comm_n,
+            rs["social_orgs"],
+        )
+        self.ties = trust.Ties(self.graph)
+        self.recent_window = np.zeros((cfg.participation.recent_weeks, w.n_courtyards))
+        self.recent_window_floating = np.zeros_like(self.recent_window)
+        self.peer_share = np.zeros(n, dtype=np.float32)
+        self.pending_registration: tuple[np.ndarray, np.ndarray] = (
+            np.empty(0, dtype=np.int64),
+            np.empty(0),
+        )
         self.grievance_baseline = float(cfg.world.initial_grievance)
         self.totals = metrics.Totals()
         self.last = metrics.StepView.empty()
-        self._apply_policy()
-        self.residents = [Resident(self, i) for i in range(n)]
+        self.council_tally = CouncilTally()
+        self.org_tally = OrgTally()
+        self.online_tally = trust.OnlineTally()
+        self.cost = 0.0
+        self.participants = 0
+        self.newcomers = 0
+        self._apply_policy(initial=True)
+        self._seed_participation()
+        if cfg.world.resident_agents:
+            self.residents = [Resident(self, i) for i in range(n)]
 
-    def _apply_policy(self) -> None:
-        """(Re)derive policy-dependent structure: party branches, mediation, grid workers."""
-        cfg, w = self.cfg, self.world
+    def _seed_participation(self) -> None:
+        """Start from the stationary state: who took part in the past year, and when."""
+        p = participation.probability(self._logit_now())
+        window = self.cfg.participation.window_weeks
+        rng = self.streams["participation"]
+        took = rng.random(self.pop.n) < 1.0 - (1.0 - p) ** window
+        self.pop.last_part[took] = -rng.integers(1, window + 1, size=int(took.sum()))
+        self._refresh_peers()
+
+    def _apply_policy(self, initial: bool = False) -> None:
+        """(Re)derive policy-dependent structure: party branches, councils, mediation,
+        grid workers, social-organisation targets, budget and cached decision terms."""
+        cfg, w, pop = self.cfg, self.world, self.pop
         for cls in (
             PartyBranch,
             MediationCommittee,
@@ -143,9 +218,8 @@ class GovernanceModel(mesa.Model):
             ResidentsCommittee,
             ServiceStation,
         ):
-            if cls in self.agents_by_type:
-                for agent in list(self.agents_by_type[cls]):
-                    agent.remove()
+            for agent in list(self.agents_by_type.get(cls, [])):
+                agent.remove()
         party = cfg.policy.party
         u = self.unit_uniforms
         self.building_branch = u["building"] < party.building_coverage
@@ -161,7 +235,10 @@ class GovernanceModel(mesa.Model):
         for c in range(w.n_communities):
             ResidentsCommittee(self, c)
             ServiceStation(self, c)
-        self.ladder.configure(cfg.mediation)
+        self.councils.configure(cfg.policy.councils)
+        self.orgs.configure(cfg.policy.social_orgs, self.week, initial=initial)
+        self._refresh_orgs()
+        self.budget = government.budget(cfg.policy.government, pop.n)
         servers = self.ladder.servers
         for level, j in (("courtyard", COURTYARD), ("community", COMMUNITY)):
             for unit in np.flatnonzero(servers[j]).tolist():
@@ -170,28 +247,205 @@ class GovernanceModel(mesa.Model):
             GrandMediationCentre(self, s, int(servers[GRAND][s]))
         Court(self, int(servers[TIERS.index("litigation")][0]))
         PetitionOffice(self, int(servers[TIERS.index("petition")][0]))
-        workers = int(round(cfg.policy.grid.workers_per_10k * self.pop.n / 10_000))
-        per_community = np.bincount(self.pop.community, minlength=w.n_communities)
+        self.grid_workers = int(round(cfg.policy.grid.workers_per_10k * pop.n / 10_000))
+        share = self.comm_n / max(pop.n, 1)
         home = np.repeat(
-            np.arange(w.n_communities),
-            np.floor(per_community / max(self.pop.n, 1) * workers).astype(np.int64),
+            np.arange(w.n_communities), np.floor(share * self.grid_workers).astype(int)
         )
         for c in home.tolist():
             GridWorker(self, c)
+        self.static_logit = participation.static_logit(pop, cfg.participation, self.building_branch)
+
+    def _refresh_orgs(self) -> None:
+        """Per-community organisation aggregates, their ties and the mediators they add."""
+        count, mediators = self.orgs.per_community()
+        self.orgs_per_1000 = count / np.maximum(self.comm_n, 1) * 1000.0
+        self.org_count = int(count.sum())
+        self.ties.set_extra(self.orgs.tie_edges())
+        self.ladder.configure(self.cfg.mediation, extra={COMMUNITY: mediators})
 
     # ------------------------------------------------------------------- step
 
     @property
     def week(self) -> int:
         """The step being (or last) run: step t covers weeks [t, t+1)."""
-        return self.steps - 1
+        return max(self.steps - 1, 0)
+
+    def _logit_now(self) -> np.ndarray:
+        cfg = self.cfg.participation
+        mob = self.cfg.policy.social_orgs.mobilisation * self.orgs_per_1000
+        per_courtyard = (
+            cfg.efficacy_effect * (self.councils.efficacy() - 0.5)
+            + mob[self.world.courtyard_community]
+        )
+        z = self.static_logit + per_courtyard.astype(np.float32)[self.pop.courtyard]
+        z += np.float32(cfg.trust_effect) * self.pop.trust["committee"]
+        z += np.float32(cfg.peer_effect) * self.peer_share
+        return z
+
+    def _recent(self) -> np.ndarray:
+        """1.0 for residents who took part in the last `recent_weeks` weeks."""
+        return (self.pop.last_part > self.week - self.cfg.participation.recent_weeks).astype(
+            np.float32
+        )
+
+    def _refresh_peers(self) -> None:
+        self.peer_share = self.ties.neighbour_mean(self._recent())
+
+    def _apply_reforms(self, t: int) -> None:
+        for step, label, cfg in self.reforms:
+            if step == t:
+                cfg.seed, cfg.steps, cfg.output = self.cfg.seed, self.cfg.steps, self.cfg.output
+                self.cfg = cfg
+                self.reforms_applied.append((t, label))
+                self._apply_policy()
+
+    def _migrate(self, t: int) -> None:
+        cfg, pop = self.cfg, self.pop
+        lag = (
+            cfg.policy.floating.registration_lag
+            if cfg.policy.floating.classified
+            else cfg.migration.registration_lag
+        )
+        slots, due = migration.turnover(
+            pop,
+            self.floating_idx,
+            t,
+            cfg.migration,
+            lag,
+            cfg.world.party_member_share,
+            self.grievance_baseline,
+            self.streams["migration"],
+        )
+        waiting, when = self.pending_registration
+        keep = ~np.isin(waiting, slots)
+        waiting, when = np.concatenate([waiting[keep], slots]), np.concatenate([when[keep], due])
+        now = when < t + 1
+        pop.registered[waiting[now]] = True
+        self.pending_registration = (waiting[~now], when[~now])
+        touched = np.concatenate([slots, waiting[now]])
+        if len(touched):
+            self.group_n -= np.bincount(self.group_code[slots], minlength=metrics.N_GROUPS)
+            self.group_code[slots] = pop.group_code(slots)
+            self.group_n += np.bincount(self.group_code[slots], minlength=metrics.N_GROUPS)
+            self.static_logit[touched] = participation.static_logit(
+                pop, cfg.participation, self.building_branch, touched
+            )
+        self.newcomers = len(slots)
+
+    def _participate(self, t: int) -> None:
+        pop = self.pop
+        who = participation.decide(self._logit_now(), self.streams["participation"])
+        pop.last_part[who] = t
+        self.participants = len(who)
+        slot = t % self.recent_window.shape[0]
+        nc = self.world.n_courtyards
+        self.recent_window[slot] = np.bincount(pop.courtyard[who], minlength=nc)
+        self.recent_window_floating[slot] = np.bincount(
+            pop.courtyard[who], weights=pop.floating[who], minlength=nc
+        )
+
+    def _deliberate(self, t: int) -> np.ndarray:
+        """Councils' week; returns the courtyards whose issue festered into a dispute."""
+        cfg, w = self.cfg, self.world
+        rng = self.streams["councils"]
+        court_recent = self.recent_window.sum(axis=0)
+        court_recent_f = self.recent_window_floating.sum(axis=0)
+        cc = w.courtyard_community
+        comm_recent = np.bincount(cc, weights=court_recent, minlength=w.n_communities)
+        comm_recent_f = np.bincount(cc, weights=court_recent_f, minlength=w.n_communities)
+        comm_floating = np.bincount(cc, weights=self.court_floating, minlength=w.n_communities)
+
+        def rep(
+            part_f: np.ndarray, part: np.ndarray, res_f: np.ndarray, res: np.ndarray
+        ) -> np.ndarray:
+            """Floating share among participants relative to among residents (capped at 1)."""
+            res_share = res_f / np.maximum(res, 1)
+            part_share = part_f / np.maximum(part, 1)
+            return np.where(
+                res_share > 0, np.minimum(part_share / np.maximum(res_share, 1e-9), 1), 1.0
+            )
+
+        lam = cfg.disputes.issue_rate * (1.0 + self.court_grievance)
+        tally = self.councils.step(
+            t,
+            rng.poisson(lam),
+            court_recent / np.maximum(self.court_n, 1),
+            comm_recent / np.maximum(self.comm_n, 1),
+            rep(court_recent_f, court_recent, self.court_floating, self.court_n),
+            rep(comm_recent_f, comm_recent, comm_floating, self.comm_n),
+            self.courtyard_branch,
+            self.community_branch,
+            self.budget.resources_ratio,
+            cfg.disputes.issue_patience,
+            rng,
+        )
+        self.council_tally = tally
+        delta = np.zeros(w.n_courtyards, dtype=np.float32)
+        np.add.at(delta, tally.implemented_courtyards, -cfg.trust.issue_relief)
+        np.add.at(delta, tally.escalated_courtyards, cfg.trust.issue_grievance)
+        if delta.any():
+            g = self.pop.grievance
+            np.clip(g + delta[self.pop.courtyard], 0, 1, out=g)
+        return tally.escalated_courtyards
+
+    def _extra_detection(self, initiators: np.ndarray) -> np.ndarray | None:
+        fl = self.cfg.policy.floating
+        if not fl.classified:
+            return None
+        pop = self.pop
+        g = pop.grievance[initiators]
+        managed = pop.floating[initiators] & pop.registered[initiators]
+        p = np.where(
+            g > fl.high_risk_level,
+            fl.high_risk_detection,
+            np.where(g > fl.key_level, fl.key_detection, 0.0),
+        )
+        return p * managed
+
+    def _serve_and_spread(self, t: int) -> None:
+        cfg, pop = self.cfg, self.pop
+        interval = cfg.trust.interval
+        if t % interval:
+            return
+        so = cfg.policy.social_orgs
+        funding = self.budget.funding_ratio(self.org_count)
+        per = (self.orgs_per_1000 * funding * interval).astype(np.float32)[pop.community]
+        g = pop.grievance
+        np.clip(g - np.float32(so.service_relief) * per, 0, 1, out=g)
+        tg = pop.trust["government"]
+        tg += np.float32(so.service_trust) * per * (1 - tg)
+        np.clip(tg, 0, 1, out=tg)
+        eff = self.councils.efficacy().astype(np.float32)
+        has = (
+            self.councils.has_courtyard
+            | self.councils.has_community[self.world.courtyard_community]
+        )
+        pull = np.float32(min(cfg.trust.legitimacy_pull * interval, 1.0)) * has[pop.courtyard]
+        tc = pop.trust["committee"]
+        tc += pull * (eff[pop.courtyard] - tc)
+        settled = migration.settled(pop, t, cfg.migration.integration_weeks)
+        self.peer_share = trust.spread(pop, self.ties, cfg.trust, settled, self._recent())
 
     def step(self) -> None:
         t = self.week
+        self._apply_reforms(t)
         cfg, rs, pop = self.cfg, self.streams, self.pop
+        self._migrate(t)
         outcomes.fade_grievance(pop, self.grievance_baseline, cfg.disputes.grievance_decay)
+        self._participate(t)
+        self.court_grievance = unit_sum(pop.grievance, self.courtyard_members[0]) / self.court_n
+        festered = self._deliberate(t)
         new = arise(
-            t, pop, self.graph, self.crowding, self.courtyard_members, cfg.disputes, rs["arrivals"]
+            t,
+            pop,
+            self.graph,
+            self.crowding,
+            self.courtyard_members,
+            self.court_grievance,
+            cfg.disputes,
+            rs["arrivals"],
+            festered,
         )
         detected, entry, severity = detect(
             new.severity,
@@ -199,6 +453,7 @@ class GovernanceModel(mesa.Model):
             self.building_branch[pop.building[new.initiator]],
             cfg.policy,
             rs["detection"],
+            self._extra_detection(new.initiator),
         )
         k, nt = len(new), len(TIERS)
         ids = self.ledger.add(
@@ -219,10 +474,27 @@ class GovernanceModel(mesa.Model):
         self.ladder.submit(ids, entry)
         tally = self.ladder.step(t)
         outcomes.apply(tally, self.ledger, pop, cfg.mediation)
+        self.org_tally = self.orgs.step(t, self.budget.funding_ratio(self.org_count))
+        if self.org_tally.born or self.org_tally.failed:
+            self._refresh_orgs()
+        self._serve_and_spread(t)
+        self.online_tally = trust.online_round(
+            pop, self.online_idx, cfg.trust, cfg.policy.online, rs["online"]
+        )
         self.last = metrics.StepView.from_tally(k, int(detected.sum()), tally, self.ladder)
-        self.totals.add(self.last)
+        self.cost = government.weekly_cost(
+            cfg.policy.government,
+            self.grid_workers,
+            self.ladder.total_servers(),
+            min(self.budget.purchase, self.org_count * cfg.policy.social_orgs.weekly_cost),
+            int(tally.entered[TIERS.index("petition")]),
+            int(tally.entered[TIERS.index("litigation")]),
+            self.online_tally.warnings,
+            cfg.policy.online.response_cost,
+        )
+        self.totals.add(self.last, self)
         if t % cfg.output.panel_interval == 0 or self.steps >= cfg.steps:
-            self.panel_rows.extend(metrics.community_panel(self, t))
+            self.panel.append(metrics.community_panel(self, t))
         self.datacollector.collect(self)
         if self.steps >= cfg.steps:
             self.running = False
@@ -235,3 +507,13 @@ class GovernanceModel(mesa.Model):
             while self.running and self.steps < self.cfg.steps:
                 self.step()
                 bar.update()
+
+    def participation_active(self) -> np.ndarray:
+        """Who took part at least once within the participation window."""
+        return self.pop.last_part > self.week - self.cfg.participation.window_weeks
+
+    def total_ties(self) -> int:
+        return len(self.graph.indices) // 2 + self.ties.extra_edges
+
+
+__all__ = ["GovernanceModel", "NEVER"]

@@ -59,17 +59,35 @@ class Population:
     propensity: np.ndarray
     grievance: np.ndarray
     trust: dict[str, np.ndarray] = field(default_factory=dict)
+    registered: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=bool))
+    arrival: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=np.int32))
+    last_part: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=np.int32))
+    online: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=bool))
 
     @property
     def n(self) -> int:
         return len(self.household)
 
-    def age_band(self) -> np.ndarray:
+    def age_band(self, idx: np.ndarray | slice = slice(None)) -> np.ndarray:
         """Index into AGE_BANDS (0 = 18-29, ..., 6 = 80+)."""
-        return np.clip(np.searchsorted(AGE_BANDS, self.age, side="right") - 1, 0, 6)
+        return np.clip(np.searchsorted(AGE_BANDS, self.age[idx], side="right") - 1, 0, 6)
+
+    def group_code(self, idx: np.ndarray | slice = slice(None)) -> np.ndarray:
+        """age band x 4 + party x 2 + floating: one code for every reported group."""
+        code = self.age_band(idx) * 4 + self.party[idx] * 2 + self.floating[idx]
+        return code.astype(np.int8)
 
 
-def build_population(cfg: WorldConfig, world: World, rng: np.random.Generator) -> Population:
+NEVER = -(10**6)  # a week long before the run: "never" for arrival and participation
+
+
+def build_population(
+    cfg: WorldConfig, world: World, rng: np.random.Generator, online_share: float = 0.4
+) -> Population:
+    """Residents of every household; everyone present at the start is registered and settled.
+
+    Online activity is likelier below 60 (x1.2 vs x0.4 of `online_share`).
+    """
     sizes = household_sizes(cfg, rng, world.n_households)
     household = np.repeat(np.arange(world.n_households, dtype=np.int32), sizes)
     building = world.household_building[household]
@@ -84,6 +102,7 @@ def build_population(cfg: WorldConfig, world: World, rng: np.random.Generator) -
     grievance = beta_mean(rng, cfg.initial_grievance, 10.0, n)
     trust_mean = cfg.initial_trust - cfg.floating_trust_gap * floating
     trust = {name: beta_mean(rng, trust_mean, 10.0, n) for name in INSTITUTIONS}
+    online = rng.random(n) < np.where(age < 60, 1.2, 0.4) * online_share
     return Population(
         household=household,
         building=building,
@@ -96,4 +115,8 @@ def build_population(cfg: WorldConfig, world: World, rng: np.random.Generator) -
         propensity=propensity,
         grievance=grievance,
         trust=trust,
+        registered=np.ones(n, dtype=bool),
+        arrival=np.full(n, NEVER, dtype=np.int32),
+        last_part=np.full(n, NEVER, dtype=np.int32),
+        online=online,
     )

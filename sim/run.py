@@ -58,7 +58,7 @@ def run(
         config=model.cfg,
         timeseries=timeseries_frame(model),
         disputes=model.ledger.frame(),
-        communities=pd.DataFrame(model.panel_rows),
+        communities=pd.concat([pd.DataFrame(p) for p in model.panel], ignore_index=True),
         summary=metrics.summary(model),
         build_time=built - t0,
         wall_time=time.perf_counter() - t0,

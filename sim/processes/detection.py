@@ -28,12 +28,18 @@ def detect(
     building_has_branch: np.ndarray,
     policy: PolicyConfig,
     rng: np.random.Generator,
+    p_extra: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Returns (detected, entry_time, new severity); draws two uniforms per dispute."""
+    """Returns (detected, entry_time, new severity); draws two uniforms per dispute.
+
+    `p_extra` is a further independent chance per dispute (classified management).
+    """
     n = len(severity)
     u_detect, u_delay = rng.random(n), rng.random(n)
     p_party = policy.party.building_detection * building_has_branch
     p = 1.0 - (1.0 - grid_probability(policy)) * (1.0 - p_party)
+    if p_extra is not None:
+        p = 1.0 - (1.0 - p) * (1.0 - p_extra)
     detected = u_detect < p
     delay = -policy.latent_weeks * np.log1p(-u_delay)
     entry = np.where(detected, arise_time, arise_time + delay)

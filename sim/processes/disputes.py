@@ -2,8 +2,10 @@
 over shared courtyard property.
 
 A resident's rate is `base_rate x (1 + density_effect x (crowding - 1)) x (1 +
-floating_effect x floating) x (1 + grievance_effect x grievance)`; the step's count is
-Poisson in the summed rate and initiators are drawn in proportion to it (one O(N) pass).
+floating_effect x floating) x (1 + grievance_effect x grievance)`. Arrivals are drawn by
+Poisson thinning: candidates arrive at the bounding rate `r_max` (grievance <= 1) on
+uniformly chosen residents and each is kept with probability r_i / r_max, which is exact
+and costs O(disputes), not O(residents), per step.
 Property disputes arise per courtyard at `property_rate x (1 + grievance_effect x mean
 courtyard grievance)`. Severity is Beta around the kind's mean, raised by grievance.
 """
@@ -34,11 +36,26 @@ class NewDisputes:
         return len(self.initiator)
 
 
-def resident_rates(pop: Population, crowding: np.ndarray, cfg: DisputeConfig) -> np.ndarray:
-    rate = np.float32(cfg.base_rate) * (1.0 + np.float32(cfg.grievance_effect) * pop.grievance)
-    rate *= 1.0 + np.float32(cfg.floating_effect) * pop.floating
-    rate *= np.maximum(1.0 + np.float32(cfg.density_effect) * (crowding - 1.0), 0.0)[pop.courtyard]
+def crowding_factor(crowding: np.ndarray, cfg: DisputeConfig) -> np.ndarray:
+    """Per-courtyard rate multiplier from relative crowding (never negative)."""
+    return np.maximum(1.0 + cfg.density_effect * (crowding - 1.0), 0.0)
+
+
+def resident_rates(
+    pop: Population, crowd: np.ndarray, cfg: DisputeConfig, who: np.ndarray | None = None
+) -> np.ndarray:
+    """Dispute rate of residents `who` (all when None), per week."""
+    idx = slice(None) if who is None else who
+    g = pop.grievance[idx].astype(np.float64)
+    rate = cfg.base_rate * (1.0 + cfg.grievance_effect * g)
+    rate *= 1.0 + cfg.floating_effect * pop.floating[idx]
+    rate *= crowd[pop.courtyard[idx]]
     return rate
+
+
+def rate_bound(crowd: np.ndarray, cfg: DisputeConfig) -> float:
+    top = float(crowd.max()) if len(crowd) else 0.0
+    return cfg.base_rate * (1.0 + cfg.grievance_effect) * (1.0 + cfg.floating_effect) * top
 
 
 def random_neighbour(graph: SocialGraph, who: np.ndarray, u: np.ndarray) -> np.ndarray:
@@ -55,15 +72,23 @@ def arise(
     graph: SocialGraph,
     crowding: np.ndarray,
     courtyard_members: tuple[np.ndarray, np.ndarray],
+    courtyard_grievance: np.ndarray,
     cfg: DisputeConfig,
     rng: np.random.Generator,
+    festered: np.ndarray | None = None,
 ) -> NewDisputes:
-    """All disputes arising in step t, in a fixed order of draws (CRN-friendly)."""
-    rate = resident_rates(pop, crowding, cfg)
-    cum = np.cumsum(rate, dtype=np.float64)
-    total = float(cum[-1]) if len(cum) else 0.0
-    n = int(rng.poisson(total)) if total > 0 else 0
-    who = np.minimum(np.searchsorted(cum, rng.random(n) * total, side="right"), len(cum) - 1)
+    """All disputes arising in step t, in a fixed order of draws (CRN-friendly).
+
+    `festered` lists courtyards whose unresolved collective issue turns into a property
+    dispute this week (one dispute each).
+    """
+    crowd = crowding_factor(crowding, cfg)
+    r_max = rate_bound(crowd, cfg)
+    m = int(rng.poisson(r_max * pop.n)) if r_max > 0 else 0
+    cand = rng.integers(0, pop.n, size=m)
+    keep = rng.random(m) * r_max < resident_rates(pop, crowd, cfg, cand)
+    who = cand[keep]
+    n = len(who)
     shares = np.array([getattr(cfg, k).share for k in RESIDENT_KINDS], dtype=np.float64)
     kinds = (
         np.array([KIND_INDEX[k] for k in RESIDENT_KINDS])[
@@ -78,11 +103,11 @@ def arise(
 
     # shared-property disputes, per courtyard
     starts, members = courtyard_members
-    court_g = np.bincount(pop.courtyard, weights=pop.grievance, minlength=len(starts) - 1)
     court_n = np.diff(starts)
-    mean_g = court_g / np.maximum(court_n, 1)
-    lam = cfg.property_rate * (1.0 + cfg.grievance_effect * mean_g) * (court_n > 0)
+    lam = cfg.property_rate * (1.0 + cfg.grievance_effect * courtyard_grievance) * (court_n > 0)
     per_court = rng.poisson(lam)
+    if festered is not None and len(festered):
+        per_court = per_court + np.bincount(festered, minlength=len(per_court))
     courts = np.repeat(np.arange(len(per_court)), per_court)
     offs = (rng.random(len(courts)) * court_n[courts]).astype(np.int64)
     prop_who = members[starts[courts] + offs]

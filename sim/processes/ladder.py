@@ -100,8 +100,11 @@ class Ladder:
 
     # ------------------------------------------------------------------ capacity
 
-    def configure(self, cfg: MediationConfig) -> None:
-        """(Re)read tier settings and server counts, e.g. when a reform switches on."""
+    def configure(self, cfg: MediationConfig, extra: dict[int, np.ndarray] | None = None) -> None:
+        """(Re)read tier settings and server counts, e.g. when a reform switches on.
+
+        `extra` adds servers per unit to a tier (mediators offered by social organisations).
+        """
         self.cfg = cfg
         self.tier_cfg: list[TierConfig] = [getattr(cfg, name) for name in TIERS]
         self.servers: list[np.ndarray] = []
@@ -117,6 +120,8 @@ class Ladder:
                 self.pop.n,
                 self.capacity_uniforms[name],
             )
+            if extra is not None and j in extra:
+                counts = counts + np.round(extra[j]).astype(np.int64)
             self.servers.append(counts)
             for u, pool in self.pools[j].items():
                 pool.resize(int(counts[u]))
@@ -132,6 +137,10 @@ class Ladder:
             return int(self.ledger.cols["street"][d])
         return 0
 
+    def total_servers(self) -> int:
+        """Mediators, judges and petition officers (not the parties themselves)."""
+        return int(sum(s.sum() for s in self.servers[COURTYARD:]))
+
     def present(self, d: int, j: int) -> bool:
         return j == SELF or self.servers[j][self.unit_of(d, j)] > 0
 
@@ -142,7 +151,13 @@ class Ladder:
         return None
 
     def queue_lengths(self) -> np.ndarray:
-        return np.array([sum(len(p.waiting) for p in pools.values()) for pools in self.pools])
+        """Disputes waiting at each tier (only pools with a queue are `active`)."""
+        return np.array(
+            [
+                sum(len(pools[u].waiting) for u in act)
+                for pools, act in zip(self.pools, self.active, strict=True)
+            ]
+        )
 
     def in_service_counts(self) -> np.ndarray:
         return np.array([len(h) for h in self.in_service])
@@ -224,9 +239,14 @@ class Ladder:
         p_pet = self.petition_probability(d)
         u = float(cols["u_exit"][d, j])
         nxt = self.next_tier(d, j)
+        p_esc = (1.0 - p_pet) * self.cfg.escalate_share
         if u < p_pet and self.servers[PETITION][0] > 0:
             self._arrive(d, PETITION, end, tally)
-        elif nxt is not None and u < p_pet + (1.0 - p_pet) * self.cfg.escalate_share:
+        elif nxt is not None and u < p_pet + p_esc:
+            # the same uniform, rescaled inside the escalation band, picks the route
+            direct = (u - p_pet) / p_esc < self.cfg.direct_litigation
+            if direct and j in (COURTYARD, COMMUNITY, GRAND) and self.present(d, LITIGATION):
+                nxt = LITIGATION
             self._arrive(d, nxt, end, tally)
         else:
             self._close(d, ABANDONED, end, step, tally)
