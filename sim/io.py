@@ -124,6 +124,8 @@ def write_run(result: RunResult, folder: Path, *, plot: bool = True, **extra: An
     write_parquet(folder / "timeseries.parquet", result.timeseries)
     write_parquet(folder / "disputes.parquet", result.disputes)
     write_parquet(folder / "communities.parquet", result.communities)
+    write_parquet(folder / "network_nodes.parquet", result.network_nodes)
+    write_parquet(folder / "network_edges.parquet", result.network_edges)
     write_json(folder / "summary.json", result.summary)
     if plot:
         from sim.quicklook import quicklook

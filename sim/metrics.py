@@ -130,7 +130,7 @@ class Totals:
         return self.opened - self.closed
 
 
-def _ratio(a: float, b: float) -> float:
+def _ratio(a: Any, b: Any) -> float:
     return float(a) / float(b) if b else float("nan")
 
 
@@ -180,7 +180,7 @@ def _group_rate(key: str, m: GovernanceModel) -> float:
     cache = getattr(m, "_group_cache", None)
     if cache is None or cache[0] != m.steps:
         cache = (m.steps, participation_by_group(m))
-        m._group_cache = cache  # type: ignore[attr-defined]
+        m._group_cache = cache
     return cache[1][key]
 
 

@@ -512,6 +512,26 @@ class GovernanceModel(mesa.Model):
         """Who took part at least once within the participation window."""
         return self.pop.last_part > self.week - self.cfg.participation.window_weeks
 
+    def community_network(self, community: int = 0) -> tuple[dict[str, np.ndarray], np.ndarray]:
+        """One community's residents (id, state) and the ties among them, incl. org ties."""
+        pop = self.pop
+        starts, order = self.community_members
+        ids = order[starts[community] : starts[community + 1]]
+        nodes: dict[str, np.ndarray] = {
+            "resident": ids,
+            "courtyard": pop.courtyard[ids],
+            "floating": pop.floating[ids],
+            "party": pop.party[ids],
+            "grievance": pop.grievance[ids],
+            "participated": self.participation_active()[ids],
+        }
+        for inst in ("party", "committee", "government"):
+            nodes[f"trust_{inst}"] = pop.trust[inst][ids]
+        edges = np.concatenate([self.graph.edges(), self.orgs.tie_edges()])
+        inside = np.isin(edges[:, 0], ids) & np.isin(edges[:, 1], ids)
+        e = np.unique(np.sort(edges[inside], axis=1), axis=0)
+        return nodes, e
+
     def total_ties(self) -> int:
         return len(self.graph.indices) // 2 + self.ties.extra_edges
 

@@ -20,6 +20,8 @@ class RunResult:
     timeseries: pd.DataFrame
     disputes: pd.DataFrame
     communities: pd.DataFrame
+    network_nodes: pd.DataFrame
+    network_edges: pd.DataFrame
     summary: dict[str, Any]
     build_time: float
     wall_time: float
@@ -54,11 +56,14 @@ def run(
     model = GovernanceModel(config=cfg, rng=cfg.seed)
     built = time.perf_counter()
     model.run(progress=progress)
+    nodes, edges = model.community_network(0)
     result = RunResult(
         config=model.cfg,
         timeseries=timeseries_frame(model),
         disputes=model.ledger.frame(),
         communities=pd.concat([pd.DataFrame(p) for p in model.panel], ignore_index=True),
+        network_nodes=pd.DataFrame(nodes),
+        network_edges=pd.DataFrame({"source": edges[:, 0], "target": edges[:, 1]}),
         summary=metrics.summary(model),
         build_time=built - t0,
         wall_time=time.perf_counter() - t0,

@@ -1,0 +1,210 @@
+"""Each mechanism on a small world: the direction of its effect (same seed, one lever)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from sim import GovernanceModel
+from sim.agents import GrandMediationCentre
+from sim.compose import load_config
+from sim.config import Reform
+from sim.network import freeze
+from sim.population import INSTITUTIONS
+from sim.processes import government, trust
+from sim.processes.social_orgs import SocialOrg
+
+SMALL = {"world.communities": 2, "output.progress": False}
+
+
+def model(scenario: str = "chengdu_2014", seed: int = 3, **over: object) -> GovernanceModel:
+    return GovernanceModel(scenario, rng=seed, **{**SMALL, **over})
+
+
+def run_for(m: GovernanceModel, weeks: int) -> GovernanceModel:
+    for _ in range(weeks):
+        m.step()
+    return m
+
+
+def detection_delay(m: GovernanceModel) -> tuple[float, float]:
+    led = m.ledger
+    return float(led.detected.mean()), float(np.nanmean(led.entry_time - led.arise_time))
+
+
+def test_building_party_coverage_means_earlier_detection() -> None:
+    full = run_for(model(**{"policy.party.building_coverage": 1.0, "steps": 40}), 40)
+    none = run_for(model(**{"policy.party.building_coverage": 0.0, "steps": 40}), 40)
+    (share_full, delay_full), (share_none, delay_none) = (
+        detection_delay(full),
+        detection_delay(none),
+    )
+    assert share_full > share_none + 0.1
+    assert delay_full < delay_none
+
+
+def test_grid_workers_mean_earlier_detection() -> None:
+    many = run_for(model(**{"policy.grid.workers_per_10k": 40.0, "steps": 40}), 40)
+    none = run_for(model(**{"policy.grid.workers_per_10k": 0.0, "steps": 40}), 40)
+    assert detection_delay(many)[0] > detection_delay(none)[0] + 0.1
+
+
+def test_zero_council_coverage_means_no_council_decisions() -> None:
+    none = run_for(model(**{"policy.councils.coverage": 0.0, "steps": 60}), 60)
+    full = run_for(model(**{"policy.councils.coverage": 1.0, "steps": 60}), 60)
+    assert none.totals.council_decisions == 0
+    assert none.totals.issues_raised > 0  # issues still arise; the committee acts alone
+    assert full.totals.council_decisions > 0
+
+
+def test_councils_carry_out_more_issues_than_the_committee_alone() -> None:
+    over = {"steps": 150, "world.communities": 3, "disputes.issue_rate": 0.05}
+    full = run_for(model(**over, **{"policy.councils.level": "both"}), 150)
+    none = run_for(model(**over, **{"policy.councils.level": "none"}), 150)
+    rate = lambda m: m.totals.issues_implemented / m.totals.issues_raised  # noqa: E731
+    assert rate(full) > rate(none)
+    assert full.totals.issues_escalated < none.totals.issues_escalated
+
+
+def test_more_social_organisations_mean_more_ties() -> None:
+    many = model(**{"policy.social_orgs.density_per_10k": 20.0, "steps": 5})
+    few = model(**{"policy.social_orgs.density_per_10k": 1.0, "steps": 5})
+    assert len(many.orgs.alive("group")) + len(many.orgs.alive("pnu")) > len(
+        few.orgs.alive("group")
+    ) + len(few.orgs.alive("pnu"))
+    assert many.total_ties() > few.total_ties()
+    assert many.graph.indices.tolist() == few.graph.indices.tolist()  # same base graph
+
+
+def test_mediating_organisations_add_community_mediators() -> None:
+    m = model(
+        **{"policy.social_orgs.density_per_10k": 30.0, "policy.social_orgs.mediating_share": 1.0}
+    )
+    base = model(**{"policy.social_orgs.density_per_10k": 0.0})
+    assert m.ladder.servers[2].sum() > base.ladder.servers[2].sum()
+
+
+def test_social_organisations_raise_participation() -> None:
+    hi = run_for(model(**{"policy.social_orgs.density_per_10k": 30.0, "steps": 30}), 30)
+    lo = run_for(model(**{"policy.social_orgs.density_per_10k": 0.0, "steps": 30}), 30)
+    assert hi.participation_active().mean() > lo.participation_active().mean()
+
+
+def test_participation_by_group_follows_age_party_and_registration() -> None:
+    m = run_for(model(seed=5, **{"world.communities": 4, "steps": 30}), 30)
+    s = {k: f(m) for k, f in __import__("sim.metrics", fromlist=["REPORTERS"]).REPORTERS.items()}
+    assert s["participation_age_70_79"] > s["participation_age_18_29"]
+    assert s["participation_party"] > s["participation_non_party"]
+    assert s["participation_registered"] > s["participation_floating"]
+
+
+def test_building_party_mobilisation_raises_participation() -> None:
+    hi = run_for(model(**{"participation.party_mobilisation": 2.0, "steps": 20}), 20)
+    lo = run_for(model(**{"participation.party_mobilisation": 0.0, "steps": 20}), 20)
+    assert hi.participation_active().mean() > lo.participation_active().mean()
+
+
+def test_spread_moves_trust_toward_neighbours() -> None:
+    """A path 0-1-2: the middle resident moves toward the mean of its two ties."""
+    m = model(**{"steps": 1})
+    graph = freeze(3, np.array([[0, 1], [1, 2]]))
+    ties = trust.Ties(graph)
+    pop = m.pop
+    sub = type(pop)(
+        **{
+            f: getattr(pop, f)[:3].copy()
+            for f in (
+                "household",
+                "building",
+                "courtyard",
+                "community",
+                "street",
+                "age",
+                "party",
+                "floating",
+                "propensity",
+                "grievance",
+            )
+        },
+        trust={k: np.array([0.0, 0.5, 1.0], np.float32) for k in INSTITUTIONS},
+    )
+    sub.grievance[:] = np.array([0.1, 0.1, 0.9], np.float32)
+    cfg = load_config("chengdu_2014").trust
+    peer = trust.spread(sub, ties, cfg, np.ones(3, np.float32), np.array([1, 0, 0], np.float32))
+    assert sub.trust["party"][1] == pytest.approx(0.5)  # mean of 0 and 1 is 0.5: unchanged
+    assert sub.trust["party"][0] == pytest.approx(cfg.diffusion * 0.5)
+    assert sub.grievance[1] == pytest.approx(0.1 + cfg.grievance_diffusion * (0.5 - 0.1))
+    assert peer.tolist() == pytest.approx([0.0, 0.5, 0.0])
+
+
+def test_online_monitoring_relieves_grievance() -> None:
+    over = {"steps": 30, "trust.online_share": 1.0, "world.initial_grievance": 0.6}
+    on = run_for(model(**over, **{"policy.online.monitoring": 1.0}), 30)
+    off = run_for(model(**over, **{"policy.online.monitoring": 0.0}), 30)
+    assert off.totals.warnings == 0 < on.totals.warnings
+    assert on.pop.grievance.mean() < off.pop.grievance.mean()
+
+
+def test_classified_management_registers_newcomers_sooner() -> None:
+    over = {"steps": 40, "migration.turnover": 0.02, "world.floating_share": 0.5}
+    managed = run_for(model(**over, **{"policy.floating.classified": True}), 40)
+    unmanaged = run_for(model(**over, **{"policy.floating.classified": False}), 40)
+    unregistered = lambda m: int((~m.pop.registered).sum())  # noqa: E731
+    assert managed.totals.weeks == unmanaged.totals.weeks == 40
+    assert unregistered(managed) < unregistered(unmanaged)
+
+
+def test_turnover_replaces_floating_residents_only() -> None:
+    m = model(**{"steps": 10, "migration.turnover": 0.05})
+    before = m.pop.arrival.copy()
+    run_for(m, 10)
+    renewed = m.pop.arrival != before
+    assert renewed.any()
+    assert m.pop.floating[renewed].all()
+    assert m.pop.n == len(before)
+
+
+def test_public_service_share_raises_council_resources() -> None:
+    cfg = load_config("chengdu_2014").policy.government
+    low = government.budget(cfg, 10_000)
+    cfg.public_service_share = 0.9
+    high = government.budget(cfg, 10_000)
+    assert high.resources_ratio > low.resources_ratio
+    assert high.funding_ratio(10) >= low.funding_ratio(10)
+
+
+def test_government_cost_is_booked_every_week() -> None:
+    m = run_for(model(**{"steps": 5}), 5)
+    assert m.totals.cost > 0
+    assert m.cost > 0
+
+
+def test_timeline_switches_reforms_on_at_their_week() -> None:
+    cfg = load_config("baseline_2008", {**SMALL, "steps": 12})
+    cfg.timeline = [Reform(step=5, label="grand mediation", set={"mediation.grand.servers": 4.0})]
+    m = GovernanceModel(config=cfg, rng=1)
+    assert len(m.agents_by_type.get(GrandMediationCentre, [])) == 0
+    run_for(m, 5)
+    assert len(m.agents_by_type.get(GrandMediationCentre, [])) == 0
+    m.step()  # week 5
+    assert m.reforms_applied == [(5, "grand mediation")]
+    assert len(m.agents_by_type[GrandMediationCentre]) > 0
+    assert m.cfg.mediation.grand.servers == 4.0
+
+
+def test_timeline_with_a_bad_key_is_rejected_before_the_run() -> None:
+    from sim.params import ConfigError
+
+    with pytest.raises(ConfigError, match=r"timeline\[0\] unknown key 'mediation.grand.servres'"):
+        load_config(
+            "baseline_2008",
+            {"timeline": [{"step": 1, "label": "x", "set": {"mediation.grand.servres": 1}}]},
+        )
+
+
+def test_social_organisations_are_mesa_agents_with_members() -> None:
+    m = model(**{"policy.social_orgs.density_per_10k": 10.0})
+    orgs = m.agents_by_type[SocialOrg]
+    non_hub = [o for o in orgs if o.kind != "hub"]
+    assert non_hub and all(len(o.members) >= 0 for o in non_hub)
+    assert all((m.pop.community[o.members] == o.unit).all() for o in non_hub)
