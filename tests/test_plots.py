@@ -188,6 +188,18 @@ def disputes() -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def _data(values: object) -> np.ndarray:
+    """Line data as a float array (matplotlib types it loosely)."""
+    return np.asarray(values, dtype=float)
+
+
+def _segments(ax: Axes, gid: str) -> list[np.ndarray]:
+    """Segments of the one LineCollection with this gid."""
+    (found,) = [c for c in ax.collections if c.get_gid() == gid]
+    assert isinstance(found, LineCollection)
+    return [np.asarray(seg) for seg in found.get_segments()]
+
+
 def _check_layout(fig: Figure) -> None:
     """No text is clipped by the figure edge and no legend covers an axes' data area."""
     fig.draw_without_rendering()
@@ -200,7 +212,7 @@ def _check_layout(fig: Figure) -> None:
     boxes = [t.get_window_extent() for t in labels if t.get_text()]
     for i, a in enumerate(boxes):
         assert not any(a.overlaps(b) for b in boxes[i + 1 :]), "axis labels collide"
-    legends = list(fig.legends) + [ax.get_legend() for ax in fig.axes if ax.get_legend()]
+    legends = list(fig.legends) + [lg for ax in fig.axes if (lg := ax.get_legend())]
     for legend in legends:
         for ax in fig.axes:
             if ax.get_label() == "<colorbar>":
@@ -237,9 +249,9 @@ def test_timeseries_draws_the_band_helper(ts: pd.DataFrame) -> None:
     for scenario in SCENARIOS:
         expected = band[band["scenario"] == scenario]
         line = lines[f"mean:{scenario}"]
-        np.testing.assert_allclose(line.get_xdata(), expected["step"])
-        np.testing.assert_allclose(line.get_ydata(), expected["mean"])
-        vertices = fills[f"band:{scenario}"].get_paths()[0].vertices
+        np.testing.assert_allclose(_data(line.get_xdata()), expected["step"])
+        np.testing.assert_allclose(_data(line.get_ydata()), expected["mean"])
+        vertices = np.asarray(fills[f"band:{scenario}"].get_paths()[0].vertices)
         # The polygon's vertices at each step are exactly (step, ci_low) and (step, ci_high).
         at = pd.DataFrame(vertices, columns=["x", "y"]).groupby("x")["y"].agg(["min", "max"])
         np.testing.assert_allclose(at.index, expected["step"])
@@ -248,9 +260,9 @@ def test_timeseries_draws_the_band_helper(ts: pd.DataFrame) -> None:
     assert ax.get_xlabel() == "time (weeks)"
     assert ax.get_ylabel() == "grievance (0\u20131)"
     verticals = [line for line in ax.get_lines() if line.get_linestyle() == "--"]
-    assert sorted(line.get_xdata()[0] for line in verticals) == [10, 30]
+    assert sorted(_data(line.get_xdata())[0] for line in verticals) == [10, 30]
     assert {t.get_text() for t in ax.texts} == {"2010 reform", "2014"}
-    _check_layout(ax.get_figure(root=True))
+    _check_layout(style.root_figure(ax))
 
 
 def test_timeseries_draws_on_given_axes(ts: pd.DataFrame) -> None:
@@ -269,30 +281,27 @@ def test_forest_error_bars_match_ci(comparisons: pd.DataFrame) -> None:
     ax = plot_forest(comparisons, "resolution_rate")
     assert isinstance(ax, Axes)
     table = comparisons[comparisons["outcome"] == "resolution_rate"]
-    (intervals,) = [c for c in ax.collections if c.get_gid() == "interval:ci"]
-    assert isinstance(intervals, LineCollection)
-    segments = intervals.get_segments()
+    segments = _segments(ax, "interval:ci")
     assert len(segments) == len(table)
     labels = [t.get_text() for t in ax.get_yticklabels()]
     y_of = dict(zip(labels, ax.get_yticks(), strict=True))
     for seg, (_, row) in zip(segments, table.iterrows(), strict=True):
         np.testing.assert_allclose(seg[:, 0], [row["ci_low"], row["ci_high"]])
         assert seg[0, 1] == seg[1, 1] == y_of[f"{row['variant']} (n=20)"]
-    zero = [line for line in ax.get_lines() if list(line.get_xdata()) == [0, 0]]
+    zero = [line for line in ax.get_lines() if list(_data(line.get_xdata())) == [0, 0]]
     assert zero, "zero reference line missing"
     (points,) = [c for c in ax.collections if c.get_gid() == "mean_diff"]
-    np.testing.assert_allclose(points.get_offsets()[:, 0], table["mean_diff"])
-    _check_layout(ax.get_figure(root=True))
+    np.testing.assert_allclose(np.asarray(points.get_offsets())[:, 0], table["mean_diff"])
+    _check_layout(style.root_figure(ax))
 
 
 def test_forest_bootstrap_interval(comparisons: pd.DataFrame) -> None:
     ax = plot_forest(comparisons, "mean_grievance", interval="both")
     assert isinstance(ax, Axes)
     table = comparisons[comparisons["outcome"] == "mean_grievance"]
-    (boot,) = [c for c in ax.collections if c.get_gid() == "interval:boot"]
-    lows = [seg[0, 0] for seg in boot.get_segments()]
+    lows = [seg[0, 0] for seg in _segments(ax, "interval:boot")]
     np.testing.assert_allclose(lows, table["boot_low"])
-    _check_layout(ax.get_figure(root=True))
+    _check_layout(style.root_figure(ax))
 
 
 def test_forest_one_panel_per_outcome(comparisons: pd.DataFrame) -> None:
@@ -304,8 +313,7 @@ def test_forest_one_panel_per_outcome(comparisons: pd.DataFrame) -> None:
         "\u0394 grievance (0\u20131)",
     ]
     for ax, outcome in zip(fig.axes, ["resolution_rate", "mean_grievance"], strict=True):
-        (intervals,) = [c for c in ax.collections if c.get_gid() == "interval:ci"]
-        highs = [seg[1, 0] for seg in intervals.get_segments()]
+        highs = [seg[1, 0] for seg in _segments(ax, "interval:ci")]
         expected = comparisons.loc[comparisons["outcome"] == outcome, "ci_high"]
         np.testing.assert_allclose(highs, expected)
     with pytest.raises(ValueError, match="own figure"):
@@ -335,7 +343,7 @@ def test_tier_bars_are_mean_shares_and_stack_to_one(runs: pd.DataFrame) -> None:
         assert to_hex(patches[0].get_facecolor()) == style.TIER_COLOURS[tier].lower()
         total += widths
     np.testing.assert_allclose(total, 1.0)
-    _check_layout(ax.get_figure(root=True))
+    _check_layout(style.root_figure(ax))
 
 
 def test_tier_palette_is_ordered_by_lightness() -> None:
@@ -369,7 +377,7 @@ def test_heatmap_cells_are_group_means_with_n(grid_runs: pd.DataFrame) -> None:
     assert table["n"].sum() == grid_runs["resolution_rate"].notna().sum()
     assert [t.get_text() for t in ax.get_xticklabels()] == ["0", "0.5", "1"]
     assert ax.get_xlabel() == x
-    _check_layout(ax.get_figure(root=True))
+    _check_layout(style.root_figure(ax))
 
 
 def test_heatmap_marks_empty_cells(grid_runs: pd.DataFrame) -> None:
@@ -378,7 +386,8 @@ def test_heatmap_marks_empty_cells(grid_runs: pd.DataFrame) -> None:
     ax = plot_heatmap(sparse, x, y, "resolution_rate")
     notes = {t.get_gid(): t.get_text() for t in ax.texts}
     assert notes["cell:1,2"] == "\u2013\nn=0"
-    assert np.ma.is_masked(ax.get_images()[0].get_array()[1, 2])
+    drawn = ax.get_images()[0].get_array()
+    assert drawn is not None and np.ma.is_masked(drawn[1, 2])
 
 
 # --------------------------------------------------------------------------- sensitivity
@@ -396,18 +405,19 @@ def test_sobol_bars_equal_indices(sobol: pd.DataFrame) -> None:
         caps = bars[label].errorbar
         assert caps is not None
         (spans,) = caps.lines[2]
-        half = [abs(seg[1, 0] - seg[0, 0]) / 2 for seg in spans.get_segments()]
+        assert isinstance(spans, LineCollection)
+        half = [abs(seg[1][0] - seg[0][0]) / 2 for seg in spans.get_segments()]
         np.testing.assert_allclose(half, ordered[f"{index}_conf"])
-    _check_layout(ax.get_figure(root=True))
+    _check_layout(style.root_figure(ax))
 
 
 def test_morris_scatter_and_labels_do_not_collide(morris: pd.DataFrame) -> None:
     ax = plot_morris(morris)
     (points,) = [line for line in ax.get_lines() if line.get_marker() == "o"]
     order = morris.sort_values("mu_star", ascending=False)
-    np.testing.assert_allclose(points.get_xdata(), order["mu_star"])
-    np.testing.assert_allclose(points.get_ydata(), order["sigma"])
-    fig = ax.get_figure(root=True)
+    np.testing.assert_allclose(_data(points.get_xdata()), order["mu_star"])
+    np.testing.assert_allclose(_data(points.get_ydata()), order["sigma"])
+    fig = style.root_figure(ax)
     fig.draw_without_rendering()
     names = [t for t in ax.texts if t.get_text() in set(morris["parameter"])]
     assert len(names) == len(morris)
@@ -423,7 +433,7 @@ def test_morris_bars(morris: pd.DataFrame) -> None:
     (bars,) = [c for c in ax.containers if isinstance(c, BarContainer)]
     order = morris.sort_values("mu_star", ascending=False)
     np.testing.assert_allclose([p.get_width() for p in bars.patches], order["mu_star"])
-    _check_layout(ax.get_figure(root=True))
+    _check_layout(style.root_figure(ax))
 
 
 # --------------------------------------------------------------------------- resolution
@@ -434,17 +444,17 @@ def test_ecdf_ends_at_one_with_n_steps(disputes: pd.DataFrame) -> None:
     closed = disputes[disputes["outcome"] != "open"]
     for scenario in SCENARIOS:
         (line,) = [ln for ln in ax.get_lines() if ln.get_gid() == f"ecdf:{scenario}"]
-        y = np.asarray(line.get_ydata(), dtype=float)
+        y = _data(line.get_ydata())
         n = int((closed["scenario"] == scenario).sum())
         assert y[0] == 0.0 and y[-1] == pytest.approx(1.0)
         assert np.count_nonzero(np.diff(y) > 0) == n
-        assert np.all(np.diff(np.asarray(line.get_xdata(), dtype=float)) >= 0)
+        assert np.all(np.diff(_data(line.get_xdata())) >= 0)
         assert line.get_drawstyle() == "steps-post"
-        assert f"(n={n})" in line.get_label()
+        assert f"(n={n})" in str(line.get_label())
     table = resolution_ecdf(disputes)
     assert len(table) == len(closed)
     assert ax.get_xlabel() == "time to resolution (weeks)"
-    _check_layout(ax.get_figure(root=True))
+    _check_layout(style.root_figure(ax))
 
 
 # --------------------------------------------------------------------------- network
@@ -473,9 +483,8 @@ def test_network_layout_is_deterministic() -> None:
         np.testing.assert_array_equal(a[node], b[node])
     (nodes,) = [c for c in first.collections if c.get_gid() == "nodes"]
     np.testing.assert_allclose(np.asarray(nodes.get_array()), values)
-    edges = [c for c in first.collections if c.get_gid() == "edges"]
-    assert len(edges[0].get_segments()) == graph.number_of_edges()
-    colourbar_axes = [ax for ax in first.get_figure(root=True).axes if ax is not first]
+    assert len(_segments(first, "edges")) == graph.number_of_edges()
+    colourbar_axes = [ax for ax in style.root_figure(first).axes if ax is not first]
     assert colourbar_axes[0].get_ylabel() == "trust (0\u20131)"
 
 
@@ -562,8 +571,7 @@ def test_save_figure_writes_embedded_vector_and_300_dpi_png(
     tmp_path: Path, ts: pd.DataFrame
 ) -> None:
     ax = plot_timeseries(ts, "resolution_rate", reforms=[(12, "reform")])
-    fig = ax.get_figure(root=True)
-    assert fig is not None
+    fig = style.root_figure(ax)
     written = style.save_figure(fig, tmp_path / "figs" / "fig1")
     assert [p.name for p in written] == ["fig1.pdf", "fig1.svg", "fig1.png"]
     assert sorted(p.name for p in (tmp_path / "figs").iterdir()) == sorted(
@@ -596,7 +604,7 @@ def test_save_figure_leaves_old_file_on_failure(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("width", ["single", "double"])
 def test_every_figure_fits_its_page(
-    width: str,
+    width: style.Width,
     ts: pd.DataFrame,
     comparisons: pd.DataFrame,
     runs: pd.DataFrame,
@@ -622,7 +630,7 @@ def test_every_figure_fits_its_page(
         plot_network(nx.cycle_graph(12), np.arange(12.0), width=width),
     ]
     for obj in made:
-        fig = obj if isinstance(obj, Figure) else obj.get_figure(root=True)
+        fig = obj if isinstance(obj, Figure) else style.root_figure(obj)
         assert isinstance(fig, Figure)
         assert fig.get_figwidth() == (3.5 if width == "single" else 7.0)
         _check_layout(fig)
