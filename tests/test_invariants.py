@@ -84,7 +84,11 @@ TUNABLE = [
 
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(st.data(), st.sampled_from(["chengdu_2014", "baseline_2008"]), st.integers(0, 2**32))
+@given(
+    st.data(),
+    st.sampled_from(["chengdu_2014", "baseline_2008", "reform_2008_2014", "wuhou"]),
+    st.integers(0, 2**32),
+)
 def test_random_valid_configs_keep_invariants(data, scenario: str, seed: int) -> None:  # noqa: ANN001
     base = load_config(scenario, {"world.communities": 1, "steps": 15})
     flat = {n: (v, meta) for n, v, meta in iter_params(base)}
@@ -98,3 +102,20 @@ def test_random_valid_configs_keep_invariants(data, scenario: str, seed: int) ->
     m = GovernanceModel(config=cfg, rng=seed)
     m.run()
     check_invariants(m)
+
+
+def test_no_escalation_and_no_petition_office() -> None:
+    """Regression (found by hypothesis): failures with nowhere to go are abandoned."""
+    over = {
+        "world.communities": 1,
+        "steps": 30,
+        "mediation.escalate_share": 0.0,
+        "mediation.petition.servers": 0.0,
+        "mediation.petition_exit": 1.0,
+        "output.progress": False,
+    }
+    m = GovernanceModel("chengdu_2014", rng=0, **over)
+    m.run()
+    check_invariants(m)
+    assert np.isnan(m.ledger.tier_entry[:, TIERS.index("petition")]).all()
+    assert m.totals.abandoned > 0

@@ -240,8 +240,11 @@ class Ladder:
         u = float(cols["u_exit"][d, j])
         nxt = self.next_tier(d, j)
         p_esc = (1.0 - p_pet) * self.cfg.escalate_share
-        if u < p_pet and self.servers[PETITION][0] > 0:
-            self._arrive(d, PETITION, end, tally)
+        if u < p_pet:  # petition; where no office takes petitions, the party gives up
+            if self.servers[PETITION][0] > 0:
+                self._arrive(d, PETITION, end, tally)
+            else:
+                self._close(d, ABANDONED, end, step, tally)
         elif nxt is not None and u < p_pet + p_esc:
             # the same uniform, rescaled inside the escalation band, picks the route
             direct = (u - p_pet) / p_esc < self.cfg.direct_litigation
