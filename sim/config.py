@@ -437,6 +437,14 @@ class SocialOrgConfig:
     weekly_cost: float = param(
         1000.0, 0, 1e6, unit="yuan/week", doc="running cost of one organisation"
     )
+    foundation_grants: float = param(
+        0.1,
+        0,
+        1,
+        unit="share of cost",
+        doc="running cost covered by foundation grants",
+        source=f"{SEED_SOURCE}: social organisation development foundation",
+    )
 
 
 @dataclass

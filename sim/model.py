@@ -236,9 +236,9 @@ class GovernanceModel(mesa.Model):
             ResidentsCommittee(self, c)
             ServiceStation(self, c)
         self.councils.configure(cfg.policy.councils)
+        self.budget = government.budget(cfg.policy.government, pop.n)
         self.orgs.configure(cfg.policy.social_orgs, self.week, initial=initial)
         self._refresh_orgs()
-        self.budget = government.budget(cfg.policy.government, pop.n)
         servers = self.ladder.servers
         for level, j in (("courtyard", COURTYARD), ("community", COMMUNITY)):
             for unit in np.flatnonzero(servers[j]).tolist():
@@ -258,9 +258,14 @@ class GovernanceModel(mesa.Model):
 
     def _refresh_orgs(self) -> None:
         """Per-community organisation aggregates, their ties and the mediators they add."""
-        count, mediators = self.orgs.per_community()
+        count, capacity, mediators = self.orgs.per_community()
         self.orgs_per_1000 = count / np.maximum(self.comm_n, 1) * 1000.0
+        self.capacity_per_1000 = capacity / np.maximum(self.comm_n, 1) * 1000.0
         self.org_count = int(count.sum())
+        so = self.cfg.policy.social_orgs
+        self.funding = self.budget.funding_ratio(
+            self.org_count, so.weekly_cost, so.foundation_grants
+        )
         self.ties.set_extra(self.orgs.tie_edges())
         self.ladder.configure(self.cfg.mediation, extra={COMMUNITY: mediators})
 
@@ -409,8 +414,7 @@ class GovernanceModel(mesa.Model):
         if t % interval:
             return
         so = cfg.policy.social_orgs
-        funding = self.budget.funding_ratio(self.org_count)
-        per = (self.orgs_per_1000 * funding * interval).astype(np.float32)[pop.community]
+        per = (self.capacity_per_1000 * self.funding * interval).astype(np.float32)[pop.community]
         g = pop.grievance
         np.clip(g - np.float32(so.service_relief) * per, 0, 1, out=g)
         tg = pop.trust["government"]
@@ -473,8 +477,8 @@ class GovernanceModel(mesa.Model):
         )
         self.ladder.submit(ids, entry)
         tally = self.ladder.step(t)
-        outcomes.apply(tally, self.ledger, pop, cfg.mediation)
-        self.org_tally = self.orgs.step(t, self.budget.funding_ratio(self.org_count))
+        outcomes.apply(tally, self.ledger, pop, cfg.mediation, self.building_branch)
+        self.org_tally = self.orgs.step(t, self.funding)
         if self.org_tally.born or self.org_tally.failed:
             self._refresh_orgs()
         self._serve_and_spread(t)

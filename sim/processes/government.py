@@ -13,8 +13,6 @@ from dataclasses import dataclass
 
 from sim.config import GovernmentConfig
 
-ORG_WEEKLY_COST = 1000.0  # yuan per organisation-week of purchased services (assumption)
-
 
 @dataclass(frozen=True)
 class Budget:
@@ -22,11 +20,12 @@ class Budget:
     purchase: float  # yuan/week offered to organisations
     resources_ratio: float  # public-service spend per resident / reference
 
-    def funding_ratio(self, organisations: int) -> float:
-        """Share of organisations' running cost covered by purchased services."""
-        if organisations == 0:
+    def funding_ratio(self, organisations: int, weekly_cost: float, grants: float) -> float:
+        """Share of organisations' running cost covered by purchased services plus
+        foundation grants (the development foundation's share of the cost)."""
+        if organisations == 0 or weekly_cost == 0:
             return 1.0
-        return min(1.0, self.purchase / (organisations * ORG_WEEKLY_COST))
+        return min(1.0, self.purchase / (organisations * weekly_cost) + grants)
 
 
 def budget(cfg: GovernmentConfig, residents: int) -> Budget:

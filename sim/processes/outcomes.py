@@ -1,7 +1,9 @@
 """What residents learn from their disputes: trust and grievance after each outcome.
 
 Resolved at a tier: both parties' grievance falls by `resolve_relief` and the initiator's
-trust in the tier's institution moves `trust_learning` of the way to 1. A failure moves it
+trust in the tier's institution moves `trust_learning` of the way to 1; if it was caught
+early, trust in whoever caught it (the building's party group where there is one, else the
+grid, i.e. government) moves the same way. A failure moves it
 the same share toward 0. Abandonment adds `abandon_grievance`. Between disputes,
 grievance fades toward its baseline at `grievance_decay` per week.
 """
@@ -21,8 +23,15 @@ def fade_grievance(pop: Population, baseline: float, decay: float) -> None:
     g -= np.float32(decay) * (g - np.float32(baseline))
 
 
-def apply(tally: StepTally, ledger: Ledger, pop: Population, cfg: MediationConfig) -> None:
+def apply(
+    tally: StepTally,
+    ledger: Ledger,
+    pop: Population,
+    cfg: MediationConfig,
+    building_branch: np.ndarray,
+) -> None:
     ini, cp, outcome = ledger.cols["initiator"], ledger.cols["counterpart"], ledger.cols["outcome"]
+    detected = ledger.cols["detected"]
     lr = np.float32(cfg.trust_learning)
     g = pop.grievance
     for d in tally.resolved_ids:
@@ -32,6 +41,10 @@ def apply(tally: StepTally, ledger: Ledger, pop: Population, cfg: MediationConfi
         inst = TIER_INSTITUTION[int(outcome[d])]
         if inst is not None:
             t = pop.trust[inst]
+            t[ini[d]] += lr * (1 - t[ini[d]])
+        if detected[d]:  # caught early: credit the building's party group, else the grid
+            credit = "party" if building_branch[pop.building[ini[d]]] else "government"
+            t = pop.trust[credit]
             t[ini[d]] += lr * (1 - t[ini[d]])
     for d, j in tally.failed:
         inst = TIER_INSTITUTION[j]

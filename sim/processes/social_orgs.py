@@ -44,6 +44,9 @@ class SocialOrg(mesa.Agent):
         self.founded = founded
         self.members = members
         self.mediating = mediating
+        # service capacity relative to an organisation of average membership
+        mean = model.cfg.policy.social_orgs.members
+        self.capacity = len(members) / mean if mean > 0 else 1.0
 
 
 @dataclass
@@ -186,17 +189,19 @@ class OrgSector:
         tally.new_edges = self.edges[edges_before:]
         return tally
 
-    def per_community(self) -> tuple[np.ndarray, np.ndarray]:
-        """(non-hub organisations, mediators they add) per community."""
+    def per_community(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(non-hub organisations, their service capacity, mediators they add) per community."""
         count = np.zeros(self.n_communities)
+        capacity = np.zeros(self.n_communities)
         mediators = np.zeros(self.n_communities)
         for o in self.alive():
             if o.kind == "hub":
                 continue
             count[o.unit] += 1
+            capacity[o.unit] += o.capacity
             if o.mediating:
                 mediators[o.unit] += self.cfg.mediators
-        return count, mediators
+        return count, capacity, mediators
 
     def tie_edges(self) -> np.ndarray:
         return np.concatenate(self.edges) if self.edges else np.empty((0, 2), dtype=np.int64)
