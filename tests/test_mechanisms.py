@@ -170,7 +170,8 @@ def test_public_service_share_raises_council_resources() -> None:
     cfg.public_service_share = 0.9
     high = government.budget(cfg, 10_000)
     assert high.resources_ratio > low.resources_ratio
-    assert high.funding_ratio(10) >= low.funding_ratio(10)
+    assert high.funding_ratio(10, 1000.0, 0.0) > low.funding_ratio(10, 1000.0, 0.0)
+    assert low.funding_ratio(10, 1000.0, 1.0) == 1.0
 
 
 def test_government_cost_is_booked_every_week() -> None:
