@@ -44,7 +44,7 @@ class WorldConfig:
         10, 1, 200, unit="communities", doc="communities per street office (grand-mediation unit)"
     )
     courtyards_per_community: float = param(
-        20.8,
+        20.7875,
         1,
         500,
         unit="courtyards",
@@ -58,12 +58,12 @@ class WorldConfig:
         8.0, 1, 500, unit="households", doc="mean households per building"
     )
     household_size: float = param(
-        2.6,
+        2.2,
         1,
         10,
-        unit="residents",
-        doc="mean residents per household (1 + Poisson)",
-        source="China 2010 census, urban mean household size ~2.6",
+        unit="adults",
+        doc="mean adult residents per household (1 + Poisson); residents are adults",
+        source="China 2010 census: urban households of ~2.6 persons, ~0.4 of them children",
     )
     floating_share: float = param(
         0.3, 0, 0.95, unit="share", doc="share of residents who are floating (not registered)"
@@ -104,8 +104,16 @@ class WorldConfig:
 
 @dataclass
 class DisputeKind:
-    share: float = param(0.2, 0, 1, unit="share", doc="share of resident-initiated disputes")
-    severity: float = param(0.3, 0.01, 0.99, unit="0-1", doc="mean severity (Beta, conc. 6)")
+    share: float = param(
+        0.2,
+        0,
+        1,
+        unit="share",
+        doc="share of resident-initiated disputes (unused for property: see property_rate)",
+    )
+    severity: float = param(
+        0.3, 0.01, 0.99, unit="0-1", doc="mean severity (Beta, see severity_concentration)"
+    )
     petition_bias: float = param(
         1.0, 0, 10, unit="multiplier", doc="multiplier on the petition exit for this kind"
     )
@@ -125,12 +133,16 @@ class DisputeConfig:
         doc="resident-initiated dispute rate at mean density, registered, zero grievance",
         source="assumption; ~2% of residents a year, of which ~1/3 reach people's mediation",
     )
+    severity_concentration: float = param(
+        6.0, 0.1, 1000, unit="-", doc="concentration of the Beta severity draw (higher: tighter)"
+    )
     issue_rate: float = param(
         0.02,
         0,
         5,
         unit="issues/courtyard/week",
-        doc="collective issues (repairs, property, space, safety)",
+        doc="collective issues (repairs, property, space, safety) at zero grievance; the rate "
+        "is multiplied by (1 + mean courtyard grievance)",
     )
     issue_patience: float = param(
         12.0,
@@ -184,7 +196,14 @@ DISPUTE_KINDS: tuple[str, ...] = (
 
 @dataclass
 class TierConfig:
-    servers: float = param(1.0, 0, 10000, unit="servers per unit", doc="mediators or judges")
+    servers: float = param(
+        1.0,
+        0,
+        10000,
+        unit="servers per unit",
+        doc="mediators, judges or officers per unit (per 100,000 residents for city tiers; "
+        "unused for self-settlement, which is infinite-server)",
+    )
     service_mean: float = param(2.0, 0.01, 520, unit="weeks", doc="mean service time")
     service_dist: ServiceDist = param(
         ServiceDist.exponential, unit="choice", doc="service-time distribution"
@@ -211,13 +230,13 @@ class MediationConfig:
     self_settle: TierConfig = _tier(
         servers=0, service_mean=1.0, success=0.45, severity_effect=4.0, trust_effect=0.5
     )
-    courtyard: TierConfig = _tier(servers=1, service_mean=1.0, success=0.96)
-    community: TierConfig = _tier(servers=2, service_mean=2.0, success=0.97)
-    grand: TierConfig = _tier(servers=4, service_mean=3.0, success=0.5)
+    courtyard: TierConfig = _tier(servers=1.0, service_mean=1.0, success=0.96)
+    community: TierConfig = _tier(servers=2.0, service_mean=2.0, success=0.97)
+    grand: TierConfig = _tier(servers=4.0, service_mean=3.0, success=0.5)
     litigation: TierConfig = _tier(
         servers=6, service_mean=12.0, success=0.9, severity_effect=1.0, trust_effect=1.0
     )
-    petition: TierConfig = _tier(servers=6, service_mean=4.0, success=0.3, severity_effect=2.0)
+    petition: TierConfig = _tier(servers=12.0, service_mean=4.0, success=0.3, severity_effect=2.0)
     early_bonus: float = param(
         0.8, 0, 5, unit="logit", doc="success bonus for an early-detected dispute at every tier"
     )
@@ -282,9 +301,9 @@ class PartyConfig:
     community_coverage: float = param(
         1.0, 0, 1, unit="share", doc="communities with a party committee or general branch"
     )
-    courtyard_coverage: float = param(0.9, 0, 1, unit="share", doc="courtyards with a party branch")
+    courtyard_coverage: float = param(1.0, 0, 1, unit="share", doc="courtyards with a party branch")
     building_coverage: float = param(
-        0.8,
+        0.9,
         0,
         1,
         unit="share",
@@ -299,7 +318,7 @@ class PartyConfig:
 @dataclass
 class GridConfig:
     workers_per_10k: float = param(
-        8.0,
+        10.0,
         0,
         200,
         unit="workers/10,000 residents",
@@ -337,7 +356,8 @@ class CouncilConfig:
         0,
         1,
         unit="share of residents",
-        doc="recent participants (last 4 weeks) a council needs to meet",
+        doc="participation events in the unit over the last participation.recent_weeks weeks, "
+        "per resident, that a council needs to meet",
     )
     decision_weeks: float = param(
         3.0, 0.1, 104, unit="weeks", doc="mean time from quorate meeting to decision"
@@ -552,6 +572,9 @@ class ParticipationConfig:
     efficacy_effect: float = param(
         1.5, 0, 20, unit="logit", doc="weight of efficacy (legitimacy of one's council)"
     )
+    no_council_efficacy: float = param(
+        0.3, 0, 1, unit="0-1", doc="efficacy where neither courtyard nor community has a council"
+    )
     trust_effect: float = param(
         1.0, 0, 20, unit="logit", doc="weight of trust in the committee/council"
     )
@@ -743,11 +766,32 @@ def apply_overrides(cfg: SimConfig, overrides: dict[str, Any], where: str = "") 
     return out
 
 
+FIXED_AT_BUILD: tuple[str, ...] = (
+    "seed",
+    "steps",
+    "scenario",
+    "world.",
+    "output.",
+    "timeline",
+    "trust.online_share",
+    "participation.recent_weeks",
+)
+
+
 def reform_configs(cfg: SimConfig) -> list[tuple[int, str, SimConfig]]:
-    """The config in force after each reform of the timeline, in order of week."""
+    """The config in force after each reform of the timeline, in order of week.
+
+    A reform may change levers and behaviour, not what the world was built from.
+    """
     out: list[tuple[int, str, SimConfig]] = []
     current = cfg
     for i, reform in enumerate(sorted(cfg.timeline, key=lambda r: r.step)):
+        for key in reform.set:
+            if any(key == f or (f.endswith(".") and key.startswith(f)) for f in FIXED_AT_BUILD):
+                raise ConfigError(
+                    f"timeline[{i}] cannot change '{key}': it is fixed when the world is built; "
+                    "set it for the whole run instead"
+                )
         if reform.step >= cfg.steps:
             continue
         current = apply_overrides(current, dict(reform.set), where=f"timeline[{i}] ")

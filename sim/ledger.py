@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from sim.config import DISPUTE_KINDS, TIERS
+from sim.processes.detection import DETECTORS
 
 OPEN = -1
 ABANDONED = len(TIERS)  # outcome code after the tier codes 0..5 (resolved at that tier)
@@ -44,6 +45,7 @@ class Ledger:
             self.cols[name] = np.full((capacity, nt), np.nan)
         self.cols["kind"] = np.zeros(capacity, dtype=np.int8)
         self.cols["detected"] = np.zeros(capacity, dtype=bool)
+        self.cols["detector"] = np.zeros(capacity, dtype=np.int8)
         self.cols["outcome"] = np.full(capacity, OPEN, dtype=np.int8)
         self.cols["closed_step"] = np.full(capacity, -1, dtype=np.int64)
 
@@ -87,6 +89,9 @@ class Ledger:
         )
         out["severity"] = self.cols["severity"][:n]
         out["detected_early"] = self.cols["detected"][:n]
+        out["detected_by"] = pd.Categorical(
+            np.array(DETECTORS)[self.cols["detector"][:n]], categories=list(DETECTORS)
+        )
         out["step_opened"] = self.cols["opened"][:n]
         out["arise_time"] = self.cols["arise_time"][:n]
         out["entry_time"] = self.cols["entry_time"][:n]

@@ -61,6 +61,15 @@ def _seed_from(rng: Any, default: int | None) -> int:
     raise TypeError(f"rng must be an int seed, a numpy Generator or None, not {type(rng)}")
 
 
+def largest_remainder(weights: np.ndarray, total: int) -> np.ndarray:
+    """Unit index of each of `total` items shared in proportion to `weights` (exact total)."""
+    quota = weights / max(weights.sum(), 1) * total
+    counts = np.floor(quota).astype(np.int64)
+    short = total - int(counts.sum())
+    counts[np.argsort(-(quota - counts), kind="stable")[:short]] += 1
+    return np.repeat(np.arange(len(weights)), counts)
+
+
 def unit_sum(values: np.ndarray, starts: np.ndarray) -> np.ndarray:
     """Sum of `values` over each unit; residents are stored contiguously by courtyard and
     community (the world is built in nested order and migration reuses slots)."""
@@ -248,11 +257,7 @@ class GovernanceModel(mesa.Model):
         Court(self, int(servers[TIERS.index("litigation")][0]))
         PetitionOffice(self, int(servers[TIERS.index("petition")][0]))
         self.grid_workers = int(round(cfg.policy.grid.workers_per_10k * pop.n / 10_000))
-        share = self.comm_n / max(pop.n, 1)
-        home = np.repeat(
-            np.arange(w.n_communities), np.floor(share * self.grid_workers).astype(int)
-        )
-        for c in home.tolist():
+        for c in largest_remainder(self.comm_n, self.grid_workers).tolist():
             GridWorker(self, c)
         self.static_logit = participation.static_logit(pop, cfg.participation, self.building_branch)
 
@@ -280,7 +285,8 @@ class GovernanceModel(mesa.Model):
         cfg = self.cfg.participation
         mob = self.cfg.policy.social_orgs.mobilisation * self.orgs_per_1000
         per_courtyard = (
-            cfg.efficacy_effect * (self.councils.efficacy() - 0.5)
+            cfg.efficacy_effect
+            * (self.councils.efficacy(self.cfg.participation.no_council_efficacy) - 0.5)
             + mob[self.world.courtyard_community]
         )
         z = self.static_logit + per_courtyard.astype(np.float32)[self.pop.courtyard]
@@ -420,7 +426,7 @@ class GovernanceModel(mesa.Model):
         tg = pop.trust["government"]
         tg += np.float32(so.service_trust) * per * (1 - tg)
         np.clip(tg, 0, 1, out=tg)
-        eff = self.councils.efficacy().astype(np.float32)
+        eff = self.councils.efficacy(self.cfg.participation.no_council_efficacy).astype(np.float32)
         has = (
             self.councils.has_courtyard
             | self.councils.has_community[self.world.courtyard_community]
@@ -451,7 +457,7 @@ class GovernanceModel(mesa.Model):
             rs["arrivals"],
             festered,
         )
-        detected, entry, severity = detect(
+        detector, entry, severity = detect(
             new.severity,
             new.arise_time,
             self.building_branch[pop.building[new.initiator]],
@@ -467,7 +473,8 @@ class GovernanceModel(mesa.Model):
             severity=severity,
             arise_time=new.arise_time,
             opened=np.full(k, t),
-            detected=detected,
+            detected=detector != 0,
+            detector=detector,
             courtyard=pop.courtyard[new.initiator],
             community=pop.community[new.initiator],
             street=pop.street[new.initiator],
@@ -477,7 +484,7 @@ class GovernanceModel(mesa.Model):
         )
         self.ladder.submit(ids, entry)
         tally = self.ladder.step(t)
-        outcomes.apply(tally, self.ledger, pop, cfg.mediation, self.building_branch)
+        outcomes.apply(tally, self.ledger, pop, cfg.mediation)
         self.org_tally = self.orgs.step(t, self.funding)
         if self.org_tally.born or self.org_tally.failed:
             self._refresh_orgs()
@@ -485,7 +492,7 @@ class GovernanceModel(mesa.Model):
         self.online_tally = trust.online_round(
             pop, self.online_idx, cfg.trust, cfg.policy.online, rs["online"]
         )
-        self.last = metrics.StepView.from_tally(k, int(detected.sum()), tally, self.ladder)
+        self.last = metrics.StepView.from_tally(k, int((detector != 0).sum()), tally, self.ladder)
         self.cost = government.weekly_cost(
             cfg.policy.government,
             self.grid_workers,

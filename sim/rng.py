@@ -23,7 +23,6 @@ STREAMS: tuple[str, ...] = (
     "participation",
     "councils",
     "social_orgs",
-    "trust",
     "migration",
     "online",
 )

@@ -209,3 +209,60 @@ def test_social_organisations_are_mesa_agents_with_members() -> None:
     non_hub = [o for o in orgs if o.kind != "hub"]
     assert non_hub and all(len(o.members) >= 0 for o in non_hub)
     assert all((m.pop.community[o.members] == o.unit).all() for o in non_hub)
+
+
+def test_a_reform_cannot_change_what_the_world_was_built_from() -> None:
+    from sim.params import ConfigError
+
+    with pytest.raises(ConfigError, match=r"timeline\[0\] cannot change 'world.communities'"):
+        load_config(
+            "baseline_2008",
+            {"timeline": [{"step": 1, "label": "x", "set": {"world.communities": 5}}]},
+        )
+
+
+def test_counterparts_follow_the_dispute_kind() -> None:
+    m = run_for(model(**{"steps": 40}), 40)
+    led = m.ledger
+    kinds = np.array(led.frame()["kind"].astype(str))
+    fam = (kinds == "family") & (led.counterpart >= 0)
+    nb = (kinds == "neighbour") & (led.counterpart >= 0)
+    hh = m.pop.household
+    assert fam.any() and nb.any()
+    assert (hh[led.initiator[fam]] == hh[led.counterpart[fam]]).all()
+    assert (hh[led.initiator[nb]] != hh[led.counterpart[nb]]).all()
+    outside = np.isin(kinds, ["labour", "civil", "relocation", "property"])
+    assert (led.counterpart[outside] == -1).all()
+
+
+def test_early_detection_records_who_caught_it() -> None:
+    party_only = run_for(
+        model(
+            **{
+                "steps": 30,
+                "policy.grid.workers_per_10k": 0.0,
+                "policy.party.building_coverage": 1.0,
+            }
+        ),
+        30,
+    )
+    by = party_only.ledger.frame()["detected_by"].astype(str)
+    assert set(by) <= {"none", "party", "classified"} and (by == "party").any()
+    grid_only = run_for(
+        model(
+            **{
+                "steps": 30,
+                "policy.grid.workers_per_10k": 40.0,
+                "policy.party.building_coverage": 0.0,
+            }
+        ),
+        30,
+    )
+    by = grid_only.ledger.frame()["detected_by"].astype(str)
+    assert "party" not in set(by) and (by == "grid").any()
+
+
+def test_hub_organisations_per_street_follow_the_setting() -> None:
+    m = model(**{"world.communities": 25, "world.communities_per_street": 10})
+    hubs = m.orgs.alive("hub")
+    assert sorted(h.unit for h in hubs) == [0, 0, 0, 1, 1, 1, 2, 2, 2]

@@ -62,7 +62,7 @@ def test_model_courtyard_tier_is_mmc() -> None:
         "world.courtyards_per_community": 1,
         "world.buildings_per_courtyard": 4,
         "world.households_per_building": 20,
-        "disputes.base_rate": 0.025,
+        "disputes.base_rate": 0.03,
         "disputes.grievance_effect": 0.0,
         "disputes.density_effect": 0.0,
         "disputes.property_rate": 0.0,

@@ -25,7 +25,6 @@ ISSUE_KINDS: tuple[str, ...] = ("repairs", "property_management", "shared_space"
 OPEN, IMPLEMENTED, ESCALATED = 0, 1, 2
 COMMITTEE, COMMUNITY_COUNCIL, COURTYARD_COUNCIL = 0, 1, 2
 HANDLERS: tuple[str, ...] = ("committee", "community_council", "courtyard_council")
-COMMITTEE_EFFICACY = 0.3  # efficacy where no council exists (assumption, docs/ODD.md)
 
 
 def logit(p: float) -> float:
@@ -100,10 +99,11 @@ class Councils:
         self.has_courtyard = at_court & (self.courtyard_u < cfg.coverage)
         self.has_community = at_comm & (self.community_u < cfg.coverage)
 
-    def efficacy(self) -> np.ndarray:
-        """Per courtyard: legitimacy of the council residents would turn to."""
+    def efficacy(self, without_council: float) -> np.ndarray:
+        """Per courtyard: legitimacy of the council residents would turn to (or
+        `without_council` where there is none)."""
         comm = self.legit_community[self.courtyard_community]
-        eff = np.where(self.has_community[self.courtyard_community], comm, COMMITTEE_EFFICACY)
+        eff = np.where(self.has_community[self.courtyard_community], comm, without_council)
         return np.where(self.has_courtyard, self.legit_courtyard, eff)
 
     def handler_of(self, courtyards: np.ndarray) -> np.ndarray:
@@ -180,8 +180,8 @@ class Councils:
         first = np.isnan(iss.decided[ids_decided])
         iss.decided[ids_decided[first]] = now
         tally.decision_times = (now - iss.opened[ids_decided[first]]).tolist()
-        tally.decided = int(decided.sum())
-        tally.council_decided = int((decided & council).sum())
+        tally.decided = int(first.sum())  # issues decided for the first time
+        tally.council_decided = int((decided & council).sum())  # decisions taken by councils
         iss.state[live[done]] = IMPLEMENTED
         iss.closed[live[done]] = now
         tally.implemented = int(done.sum())

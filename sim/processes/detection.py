@@ -16,6 +16,9 @@ import numpy as np
 
 from sim.config import PolicyConfig
 
+NONE, PARTY, GRID, CLASSIFIED = 0, 1, 2, 3
+DETECTORS: tuple[str, ...] = ("none", "party", "grid", "classified")
+
 
 def grid_probability(policy: PolicyConfig) -> float:
     grid = policy.grid
@@ -30,17 +33,26 @@ def detect(
     rng: np.random.Generator,
     p_extra: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Returns (detected, entry_time, new severity); draws two uniforms per dispute.
+    """Returns (detector, entry_time, new severity); draws two uniforms per dispute.
 
-    `p_extra` is a further independent chance per dispute (classified management).
+    `detector` is NONE, PARTY, GRID or CLASSIFIED: the chances are independent, so one
+    uniform decides in that order (party group first, then grid, then classified
+    management's extra attention, `p_extra`).
     """
     n = len(severity)
     u_detect, u_delay = rng.random(n), rng.random(n)
     p_party = policy.party.building_detection * building_has_branch
-    p = 1.0 - (1.0 - grid_probability(policy)) * (1.0 - p_party)
-    if p_extra is not None:
-        p = 1.0 - (1.0 - p) * (1.0 - p_extra)
-    detected = u_detect < p
+    p_grid = grid_probability(policy)
+    p_extra = np.zeros(n) if p_extra is None else p_extra
+    by_party = p_party
+    by_grid = by_party + (1.0 - p_party) * p_grid
+    by_extra = by_grid + (1.0 - by_grid) * p_extra
+    detector = np.select(
+        [u_detect < by_party, u_detect < by_grid, u_detect < by_extra],
+        [PARTY, GRID, CLASSIFIED],
+        NONE,
+    ).astype(np.int8)
+    detected = detector != NONE
     delay = -policy.latent_weeks * np.log1p(-u_delay)
     entry = np.where(detected, arise_time, arise_time + delay)
     sev = np.where(
@@ -48,4 +60,4 @@ def detect(
         severity * (1.0 - policy.early_relief),
         severity + policy.festering * (1.0 - severity),
     )
-    return detected, entry, sev
+    return detector, entry, sev

@@ -66,6 +66,32 @@ def random_neighbour(graph: SocialGraph, who: np.ndarray, u: np.ndarray) -> np.n
     return np.where(deg > 0, graph.indices[np.minimum(pick, len(graph.indices) - 1)], -1)
 
 
+def household_member(household: np.ndarray, who: np.ndarray, u: np.ndarray) -> np.ndarray:
+    """Another member of each resident's household (households are contiguous), or -1."""
+    start = np.searchsorted(household, household[who], side="left")
+    size = np.searchsorted(household, household[who], side="right") - start
+    pick = start + (u * np.maximum(size - 1, 0)).astype(np.int64)
+    pick = pick + (pick >= who)  # skip oneself
+    return np.where(size > 1, pick, -1)
+
+
+def counterparts(
+    pop: Population, graph: SocialGraph, who: np.ndarray, kinds: np.ndarray, u: np.ndarray
+) -> np.ndarray:
+    """Family disputes: a household member. Neighbour disputes: a tie outside the household
+    (two tries, else none). Other kinds face an outside party (employer, firm, developer)."""
+    family = household_member(pop.household, who, u[0])
+    nb = random_neighbour(graph, who, u[1])
+    retry = random_neighbour(graph, who, u[2])
+    same = (nb >= 0) & (pop.household[np.maximum(nb, 0)] == pop.household[who])
+    nb = np.where(same, retry, nb)
+    same = (nb >= 0) & (pop.household[np.maximum(nb, 0)] == pop.household[who])
+    nb = np.where(same, -1, nb)
+    out = np.full(len(who), -1, dtype=np.int64)
+    out = np.where(kinds == KIND_INDEX["family"], family, out)
+    return np.where(kinds == KIND_INDEX["neighbour"], nb, out)
+
+
 def arise(
     t: int,
     pop: Population,
@@ -97,9 +123,7 @@ def arise(
         if shares.sum() > 0
         else np.full(n, KIND_INDEX["neighbour"])
     )
-    counterpart = random_neighbour(graph, who, rng.random(n))
-    personal = (kinds == KIND_INDEX["neighbour"]) | (kinds == KIND_INDEX["family"])
-    counterpart = np.where(personal, counterpart, -1)
+    counterpart = counterparts(pop, graph, who, kinds, rng.random((3, n)))
 
     # shared-property disputes, per courtyard
     starts, members = courtyard_members
@@ -116,7 +140,8 @@ def arise(
     kind = np.concatenate([kinds, np.full(len(prop_who), KIND_INDEX["property"])]).astype(np.int8)
     counterpart = np.concatenate([counterpart, np.full(len(prop_who), -1)]).astype(np.int64)
     mean_sev = np.array([getattr(cfg, k).severity for k in DISPUTE_KINDS])[kind]
-    sev = rng.beta(mean_sev * 6.0, (1.0 - mean_sev) * 6.0)
+    conc = cfg.severity_concentration
+    sev = rng.beta(mean_sev * conc, (1.0 - mean_sev) * conc)
     g = pop.grievance[initiator]
     sev = np.clip(sev + cfg.severity_grievance * g * (1.0 - sev), 0.0, 1.0)
     arise_time = t + rng.random(len(initiator))

@@ -30,7 +30,7 @@ def turnover(
     """Replace leavers by newcomers; returns (slots renewed, their registration weeks)."""
     n_f = len(floating_idx)
     k = int(rng.binomial(n_f, cfg.turnover)) if n_f else 0
-    slots = np.unique(floating_idx[rng.integers(0, n_f, size=k)]) if k else floating_idx[:0]
+    slots = np.sort(floating_idx[rng.choice(n_f, size=k, replace=False)])
     m = len(slots)
     band = rng.choice(7, size=m, p=AGE_WEIGHTS_FLOATING / AGE_WEIGHTS_FLOATING.sum())
     low = np.array([18, 30, 40, 50, 60, 70, 80])[band]

@@ -2,8 +2,8 @@
 
 Resolved at a tier: both parties' grievance falls by `resolve_relief` and the initiator's
 trust in the tier's institution moves `trust_learning` of the way to 1; if it was caught
-early, trust in whoever caught it (the building's party group where there is one, else the
-grid, i.e. government) moves the same way. A failure moves it
+early, trust in whoever caught it (the building's party group, or the government for the
+grid and for classified management) moves the same way. A failure moves it
 the same share toward 0. Abandonment adds `abandon_grievance`. Between disputes,
 grievance fades toward its baseline at `grievance_decay` per week.
 """
@@ -15,7 +15,10 @@ import numpy as np
 from sim.config import MediationConfig
 from sim.ledger import Ledger
 from sim.population import Population
+from sim.processes.detection import CLASSIFIED, GRID, PARTY
 from sim.processes.ladder import TIER_INSTITUTION, StepTally
+
+CREDIT = {PARTY: "party", GRID: "government", CLASSIFIED: "government"}
 
 
 def fade_grievance(pop: Population, baseline: float, decay: float) -> None:
@@ -28,10 +31,9 @@ def apply(
     ledger: Ledger,
     pop: Population,
     cfg: MediationConfig,
-    building_branch: np.ndarray,
 ) -> None:
     ini, cp, outcome = ledger.cols["initiator"], ledger.cols["counterpart"], ledger.cols["outcome"]
-    detected = ledger.cols["detected"]
+    detector = ledger.cols["detector"]
     lr = np.float32(cfg.trust_learning)
     g = pop.grievance
     for d in tally.resolved_ids:
@@ -42,8 +44,8 @@ def apply(
         if inst is not None:
             t = pop.trust[inst]
             t[ini[d]] += lr * (1 - t[ini[d]])
-        if detected[d]:  # caught early: credit the building's party group, else the grid
-            credit = "party" if building_branch[pop.building[ini[d]]] else "government"
+        credit = CREDIT.get(int(detector[d]))
+        if credit is not None:  # caught early: credit whoever caught it
             t = pop.trust[credit]
             t[ini[d]] += lr * (1 - t[ini[d]])
     for d, j in tally.failed:

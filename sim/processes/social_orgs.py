@@ -149,13 +149,12 @@ class OrgSector:
         self.cfg = cfg
         n_streets = int(self.community_street.max()) + 1 if len(self.community_street) else 0
         hubs = self.alive("hub")
-        want_hubs = cfg.hubs_per_street * n_streets
         for street in range(n_streets):
-            have = sum(1 for h in hubs if h.unit == street)
-            for _ in range(max(cfg.hubs_per_street - have, 0)):
+            here = [h for h in hubs if h.unit == street]
+            for _ in range(max(cfg.hubs_per_street - len(here), 0)):
                 self.found("hub", street, t)
-        for extra in hubs[want_hubs:] if len(hubs) > want_hubs else []:
-            extra.remove()
+            for surplus in here[cfg.hubs_per_street :]:
+                surplus.remove()
         if initial:
             n = target_count(cfg, int(self.residents_per_community.sum()))
             for kind, unit in zip(
