@@ -7,6 +7,7 @@ from sim.compose import load_config
 from sim.config import SimConfig
 from sim.model import GovernanceModel
 from sim.run import RunResult, run
+from sim.sweep import sweep
 
-__all__ = ["GovernanceModel", "RunResult", "SimConfig", "load_config", "run"]
+__all__ = ["GovernanceModel", "RunResult", "SimConfig", "load_config", "run", "sweep"]
 __version__ = "0.1.0"

@@ -7,6 +7,7 @@ crash never leaves a half-written file under a final name. `meta.json` with
 
 from __future__ import annotations
 
+import functools
 import json
 import math
 import os
@@ -76,6 +77,7 @@ def write_parquet(path: Path, df: pd.DataFrame) -> None:
     atomic_write(path, lambda p: df.to_parquet(p, index=False, engine="pyarrow"))
 
 
+@functools.cache
 def versions() -> dict[str, str]:
     out = {"python": platform.python_version()}
     for name in PACKAGES:
@@ -86,6 +88,7 @@ def versions() -> dict[str, str]:
     return out
 
 
+@functools.cache
 def git_commit() -> str | None:
     here = Path(__file__).resolve().parent
     try:
@@ -110,7 +113,7 @@ def meta_record(result: RunResult, status: str = COMPLETED, **extra: Any) -> dic
         "config_hash": config_hash(cfg),
         "config": to_dict(cfg),
         "git_commit": git_commit(),
-        "versions": versions(),
+        "versions": dict(versions()),
         "build_time_s": result.build_time,
         "wall_time_s": result.wall_time,
         **extra,
@@ -142,7 +145,7 @@ def write_failure(folder: Path, error: BaseException, trace: str, **extra: Any) 
     record = {
         "status": FAILED,
         "error": f"{type(error).__name__}: {error}",
-        "versions": versions(),
+        "versions": dict(versions()),
         **extra,
     }
     write_json(folder / "meta.json", record)

@@ -110,7 +110,7 @@ def runs() -> pd.DataFrame:
             }
             row.update({f"ended_{t}": s for t, s in zip(style.TIERS, shares, strict=True)})
             rows.append(row)
-    failed = dict(rows[0], run_id="failed", status="failed", ended_self=0.9)
+    failed = dict(rows[0], run_id="failed", status="failed", ended_self_settle=0.9)
     return pd.DataFrame([*rows, failed])
 
 
@@ -173,7 +173,9 @@ def disputes() -> pd.DataFrame:
     rows = []
     for scenario in SCENARIOS:
         for i in range(60):
-            outcome = str(rng.choice(["self", "community", "litigation", "abandoned", "open"]))
+            outcome = str(
+                rng.choice(["self_settle", "community", "litigation", "abandoned", "open"])
+            )
             rows.append(
                 {
                     "run_id": f"{scenario}-0",

@@ -79,12 +79,26 @@ SCENARIO_STYLES: dict[str, dict[str, str]] = {
     "reform_2008_2014": {"color": OKABE_ITO["vermillion"], "marker": "^"},
     "jinjiang": {"color": OKABE_ITO["bluish_green"], "marker": "D"},
     "wuhou": {"color": OKABE_ITO["reddish_purple"], "marker": "v"},
+    # one-at-a-time ablations of chengdu_2014 and counterfactual organisation densities:
+    # fixed, distinct (colour, marker) pairs, so ablation figures never repeat a pair
+    "no_party_building": {"color": OKABE_ITO["orange"], "marker": "P"},
+    "no_grid": {"color": OKABE_ITO["sky_blue"], "marker": "P"},
+    "no_grand_mediation": {"color": OKABE_ITO["orange"], "marker": "X"},
+    "no_courtyard_mediation": {"color": OKABE_ITO["sky_blue"], "marker": "X"},
+    "no_councils": {"color": OKABE_ITO["orange"], "marker": "*"},
+    "no_social_orgs": {"color": OKABE_ITO["sky_blue"], "marker": "*"},
+    "no_online_monitoring": {"color": OKABE_ITO["orange"], "marker": "h"},
+    "no_floating_management": {"color": OKABE_ITO["sky_blue"], "marker": "h"},
+    "no_function_reform": {"color": OKABE_ITO["orange"], "marker": "<"},
+    "so_density_3_4": {"color": OKABE_ITO["bluish_green"], "marker": "<"},
+    "so_density_3_6": {"color": OKABE_ITO["bluish_green"], "marker": ">"},
+    "so_density_4_6": {"color": OKABE_ITO["bluish_green"], "marker": "p"},
 }
 """Fixed look of the known scenarios, so a scenario is recognisable in every figure."""
 
 # Markers not used by the known scenarios: an unknown name can share a colour with a known
 # scenario but never its (colour, marker) pair.
-_EXTRA_MARKERS = ["P", "X", "*", "h", "<", ">", "p"]
+_EXTRA_MARKERS = ["d", "H", "8", "1", "2", "3", "4"]
 
 SCENARIO_LABELS: dict[str, str] = {
     "baseline_2008": "Baseline 2008",
@@ -92,6 +106,9 @@ SCENARIO_LABELS: dict[str, str] = {
     "reform_2008_2014": "Reform 2008\u21922014",
     "jinjiang": "Jinjiang",
     "wuhou": "Wuhou",
+    "so_density_3_4": "3.4 orgs/10k (national)",
+    "so_density_3_6": "3.6 orgs/10k (provincial)",
+    "so_density_4_6": "4.6 orgs/10k (international)",
 }
 
 
@@ -135,7 +152,7 @@ def scenario_order(names: Iterable[Any]) -> list[Any]:
 
 
 TIERS: list[str] = [
-    "self",
+    "self_settle",
     "courtyard",
     "community",
     "grand",
@@ -146,7 +163,7 @@ TIERS: list[str] = [
 """Dispute end tiers in escalation order (abandoned last: it is not a tier on the ladder)."""
 
 TIER_LABELS: dict[str, str] = {
-    "self": "self-resolved",
+    "self_settle": "self-resolved",
     "courtyard": "courtyard",
     "community": "community",
     "grand": "grand mediation",

@@ -1,0 +1,1 @@
+"""jiceng's Hydra sweeper: resumable, batched, failure-tolerant sweeps (see `sweeper`)."""

@@ -1,0 +1,564 @@
+"""One tidy table set per sweep, built by streaming over its run folders.
+
+`aggregate(DIR)` writes `DIR/runs.parquet` (one row per run: status, seed, variant, every
+parameter flattened to dotted names, the summary outcomes, provenance) and
+`DIR/timeseries.parquet` (one row per run and step). It reads each run folder twice (first
+for the column set and types, then to write in chunks), so memory stays bounded by a chunk,
+not by the number of runs. It is generic over whatever keys meta.json and summary.json
+hold. A folder whose meta.json is missing or corrupt counts as not completed, and says so.
+
+`load(DIR)` gives the tables to a notebook; `compare(...)` pairs variants with a reference
+by seed (common random numbers); `sensitivity_report(DIR)` computes Morris/Sobol indices
+for a sweep that declared a sensitivity design.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import re
+import tempfile
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+RUNS, TIMESERIES = "runs.parquet", "timeseries.parquet"
+INCOMPLETE = "incomplete"
+LEAD = ["run", "status", "variant", "scenario", "seed"]
+ID_CONFIG = {"scenario", "seed"}  # also top-level meta keys
+TEXT_CONFIG = {"description", "basis"}  # prose, not parameters
+ID_COLUMNS = {
+    "run": pa.string(),
+    "variant": pa.string(),
+    "scenario": pa.string(),
+    "seed": pa.int64(),
+}
+RUN_CHUNK = 2000
+TS_BUFFER_ROWS = 100_000
+SCHEMA_KEY = b"jiceng"
+
+
+class AggregateError(ValueError):
+    """A sweep folder that cannot be aggregated; the message names the fix."""
+
+
+# ------------------------------------------------------------------ run folders
+
+
+def _natural(name: str) -> list[Any]:
+    return [int(t) if t.isdigit() else t for t in re.split(r"(\d+)", name)]
+
+
+def run_folders(root: Path) -> list[Path]:
+    """Run folders under a sweep folder (or the folder itself if it is one run)."""
+    root = Path(root)
+    if not root.is_dir():
+        raise AggregateError(f"{root} is not a folder; pass a sweep folder (one folder per run)")
+    if (root / "meta.json").exists():
+        return [root]
+    found = [
+        p
+        for p in root.iterdir()
+        if p.is_dir()
+        and not p.name.startswith(".")
+        and p.name != "sensitivity"
+        and any((p / f).exists() for f in ("meta.json", ".hydra", "timeseries.parquet"))
+    ]
+    if not found:
+        raise AggregateError(
+            f"no run folders in {root}; pass the folder a sweep wrote (it holds one folder "
+            "per run, each with a meta.json)"
+        )
+    return sorted(found, key=lambda p: _natural(p.name))
+
+
+def _read_json(path: Path) -> tuple[dict[str, Any] | None, str | None]:
+    """(data, problem): problem says why a present file could not be used."""
+    try:
+        text = path.read_text()
+    except FileNotFoundError:
+        return None, None
+    except OSError as exc:
+        return None, f"unreadable {path.name} ({exc.strerror})"
+    try:
+        data = json.loads(text)
+    except ValueError:
+        return None, f"corrupt {path.name}"
+    if not isinstance(data, dict):
+        return None, f"corrupt {path.name} (not an object)"
+    return data, None
+
+
+def _flatten(d: Mapping[str, Any], prefix: str = "") -> Iterator[tuple[str, Any]]:
+    for k, v in d.items():
+        if isinstance(v, Mapping):
+            yield from _flatten(v, f"{prefix}{k}.")
+        else:
+            yield f"{prefix}{k}", v
+
+
+def _scalar(value: Any) -> Any:
+    if isinstance(value, (list, tuple, dict)):
+        return json.dumps(value, sort_keys=True)
+    return value
+
+
+@dataclass
+class _Run:
+    """One run folder read: its row for runs.parquet and what else aggregation needs."""
+
+    folder: Path
+    name: str
+    row: dict[str, Any]
+    outcomes: list[str]
+    parameters: list[str]
+    problem: str | None
+
+    @property
+    def completed(self) -> bool:
+        return self.row.get("status") == "completed"
+
+
+def read_run(folder: Path, root: Path) -> _Run:
+    """A run folder as a flat row (meta scalars, dotted parameters, summary outcomes)."""
+    name = folder.name if folder != root else root.name
+    meta, problem = _read_json(folder / "meta.json")
+    row: dict[str, Any] = {"run": name}
+    params: list[str] = []
+    outcomes: list[str] = []
+    if meta is None:
+        row["status"] = INCOMPLETE
+        row["error"] = problem or "no meta.json (the run did not finish)"
+        return _Run(folder, name, row, outcomes, params, problem)
+    config = meta.get("config") if isinstance(meta.get("config"), Mapping) else {}
+    for key, value in meta.items():
+        if key == "config":
+            continue
+        if key == "versions" and isinstance(value, Mapping):
+            row.update({f"version.{k}": v for k, v in value.items()})
+        elif key == "overrides" and isinstance(value, list):
+            row[key] = " ".join(map(str, value))
+        else:
+            row[key] = _scalar(value)
+    for key, value in _flatten(config or {}):
+        if key in TEXT_CONFIG:
+            continue
+        if key in ID_CONFIG:
+            row.setdefault(key, value)
+            continue
+        row[key] = _scalar(value)
+        params.append(key)
+    row.setdefault("variant", row.get("scenario"))
+    status = row.get("status")
+    if status not in ("completed", "failed"):
+        row["status"] = INCOMPLETE
+    if row["status"] == "completed":
+        summary, sproblem = _read_json(folder / "summary.json")
+        if summary is None:
+            row["status"] = INCOMPLETE
+            problem = sproblem or "no summary.json"
+            row["error"] = problem
+        else:
+            for key, value in summary.items():
+                column = key if key not in row else f"outcome.{key}"
+                row[column] = _scalar(value)
+                outcomes.append(column)
+    return _Run(folder, name, row, outcomes, params, problem)
+
+
+# ------------------------------------------------------------------ column types
+
+
+def _kind(value: Any) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return "bool"
+    if isinstance(value, int):
+        return "int"
+    if isinstance(value, float):
+        return "float"
+    return "str"
+
+
+def _arrow_type(kinds: set[str]) -> pa.DataType:
+    if not kinds:
+        return pa.float64()
+    if "str" in kinds:
+        return pa.string()
+    if kinds == {"bool"}:
+        return pa.bool_()
+    if "float" in kinds:
+        return pa.float64()
+    return pa.int64()
+
+
+def _convert(value: Any, dtype: pa.DataType) -> Any:
+    if value is None:
+        return None
+    if pa.types.is_string(dtype):
+        return value if isinstance(value, str) else json.dumps(value)
+    if pa.types.is_floating(dtype):
+        return float(value)
+    if pa.types.is_integer(dtype):
+        return int(value)
+    return value
+
+
+# ------------------------------------------------------------------ writing
+
+
+def _atomic_parquet(path: Path, write: Any) -> None:
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    os.close(fd)
+    try:
+        write(Path(tmp))
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def _ts_table(run: _Run, schema: pa.Schema) -> pa.Table | None:
+    path = run.folder / "timeseries.parquet"
+    try:
+        table = pq.read_table(path)
+    except (OSError, pa.ArrowInvalid):
+        return None
+    n = table.num_rows
+    columns = []
+    for f in schema:
+        if f.name in ID_COLUMNS:
+            value = _convert(run.row.get(f.name), f.type)
+            columns.append(pa.array([value] * n, type=f.type))
+        elif f.name in table.column_names:
+            columns.append(table.column(f.name).cast(f.type))
+        else:
+            columns.append(pa.nulls(n, type=f.type))
+    return pa.Table.from_arrays(columns, schema=schema)
+
+
+@dataclass
+class AggregateReport:
+    """What `aggregate` wrote and what it found wrong."""
+
+    root: Path
+    runs_path: Path
+    timeseries_path: Path
+    n_runs: int
+    status_counts: dict[str, int]
+    problems: list[str] = field(default_factory=list)
+    outcomes: list[str] = field(default_factory=list)
+
+    def overview(self, outcomes: Sequence[str], planned: Sequence[str] | None = None) -> list[str]:
+        """A few lines: mean and 95% CI per variant of the main outcomes (the sweep summary)."""
+        from sim.report.stats import summarise
+
+        wanted = [o for o in outcomes if o in self.outcomes]
+        columns = ["run", "variant", "status", *wanted]
+        runs = pd.read_parquet(self.runs_path, columns=columns)
+        if planned is not None:
+            runs = runs[runs["run"].isin(set(planned))]
+        done = runs[runs["status"] == "completed"]
+        if done.empty or not wanted:
+            return []
+        table = summarise(done, wanted, by="variant")
+        lines = [f"  outcome means by variant (95% CI), {len(done)} completed runs:"]
+        variants = list(dict.fromkeys(done["variant"].astype(str)))
+        width = max(7, min(40, max(len(v) for v in variants)))
+        cols = [max(18, len(o)) for o in wanted]
+        head = "  ".join(o.rjust(c) for o, c in zip(wanted, cols, strict=True))
+        lines.append("    " + "variant".ljust(width) + "    n  " + head)
+        for v in variants[:12]:
+            cells = []
+            for o, c in zip(wanted, cols, strict=True):
+                r = table[(table["variant"].astype(str) == v) & (table["outcome"] == o)]
+                if r.empty:
+                    cells.append("".rjust(c))
+                    continue
+                mean, lo, hi = (float(r.iloc[0][k]) for k in ("mean", "ci_low", "ci_high"))
+                half = (hi - lo) / 2 if math.isfinite(hi - lo) else float("nan")
+                cells.append(f"{mean:.4g} ± {half:.2g}".rjust(c))
+            n = int((done["variant"].astype(str) == v).sum())
+            lines.append(f"    {v[:width].ljust(width)} {n:4d}  " + "  ".join(cells))
+        if len(variants) > 12:
+            lines.append(f"    ... {len(variants) - 12} more variants in runs.parquet")
+        return lines
+
+
+def aggregate(root: str | Path, *, run_chunk: int = RUN_CHUNK) -> AggregateReport:
+    """Write runs.parquet and timeseries.parquet for the sweep in `root`; see module doc."""
+    root = Path(root)
+    folders = run_folders(root)
+    kinds: dict[str, set[str]] = {}
+    outcomes: dict[str, None] = {}
+    params: dict[str, None] = {}
+    ts_schema: pa.Schema | None = None
+    problems: list[str] = []
+    counts: dict[str, int] = {}
+    for folder in folders:  # pass 1: columns, types, schemas
+        run = read_run(folder, root)
+        for k, v in run.row.items():
+            kind = _kind(v)
+            kinds.setdefault(k, set()).update([kind] if kind else [])
+        outcomes.update(dict.fromkeys(run.outcomes))
+        params.update(dict.fromkeys(run.parameters))
+        status = str(run.row["status"])
+        counts[status] = counts.get(status, 0) + 1
+        if run.problem:
+            problems.append(f"{run.name}: {run.problem}; treated as not completed")
+        if run.completed and (folder / "timeseries.parquet").is_file():
+            try:
+                schema = pq.read_schema(folder / "timeseries.parquet").remove_metadata()
+            except (OSError, pa.ArrowInvalid):
+                problems.append(f"{run.name}: corrupt timeseries.parquet; left out")
+                continue
+            if ts_schema is None:
+                ts_schema = schema
+            elif not schema.equals(ts_schema):
+                ts_schema = pa.unify_schemas([ts_schema, schema], promote_options="permissive")
+    lead = [c for c in LEAD if c in kinds]
+    rest = [c for c in kinds if c not in lead and c not in params and c not in outcomes]
+    order = [*lead, *rest, *params, *outcomes]
+    meta = {
+        SCHEMA_KEY: json.dumps({"outcomes": list(outcomes), "parameters": list(params)}).encode()
+    }
+    run_schema = pa.schema([pa.field(c, _arrow_type(kinds[c])) for c in order], metadata=meta)
+    full_ts: pa.Schema | None = None
+    if ts_schema is not None:
+        ids = [pa.field(k, t) for k, t in ID_COLUMNS.items()]
+        data = [f for f in ts_schema if f.name not in ID_COLUMNS]
+        full_ts = pa.schema([*ids, *data], metadata=meta)
+
+    def write(runs_tmp: Path, ts_tmp: Path) -> None:  # pass 2: stream rows out
+        rw = pq.ParquetWriter(runs_tmp, run_schema)
+        tw = pq.ParquetWriter(ts_tmp, full_ts) if full_ts is not None else None
+        rows: list[dict[str, Any]] = []
+        buffer: list[pa.Table] = []
+        buffered = 0
+        try:
+            for folder in folders:
+                run = read_run(folder, root)
+                rows.append(run.row)
+                if len(rows) >= run_chunk:
+                    rw.write_table(_rows_table(rows, run_schema))
+                    rows.clear()
+                if tw is not None and full_ts is not None and run.completed:
+                    table = _ts_table(run, full_ts)
+                    if table is not None:
+                        buffer.append(table)
+                        buffered += table.num_rows
+                    if buffered >= TS_BUFFER_ROWS:
+                        tw.write_table(pa.concat_tables(buffer))
+                        buffer, buffered = [], 0
+            if rows:
+                rw.write_table(_rows_table(rows, run_schema))
+            if tw is not None and buffer:
+                tw.write_table(pa.concat_tables(buffer))
+        finally:
+            rw.close()
+            if tw is not None:
+                tw.close()
+        if tw is None:
+            pq.write_table(
+                pa.table({k: pa.array([], type=t) for k, t in ID_COLUMNS.items()}), ts_tmp
+            )
+
+    runs_path, ts_path = root / RUNS, root / TIMESERIES
+    _atomic_parquet(runs_path, lambda rp: _atomic_parquet(ts_path, lambda tp: write(rp, tp)))
+    return AggregateReport(
+        root=root,
+        runs_path=runs_path,
+        timeseries_path=ts_path,
+        n_runs=len(folders),
+        status_counts=counts,
+        problems=problems,
+        outcomes=list(outcomes),
+    )
+
+
+def _rows_table(rows: Sequence[dict[str, Any]], schema: pa.Schema) -> pa.Table:
+    arrays = [
+        pa.array([_convert(r.get(f.name), f.type) for r in rows], type=f.type) for f in schema
+    ]
+    return pa.Table.from_arrays(arrays, schema=schema)
+
+
+# ------------------------------------------------------------------ loading
+
+
+@dataclass
+class SweepTables:
+    """A sweep's tables for a notebook: `runs` now, `timeseries` when first asked for."""
+
+    root: Path
+    runs: pd.DataFrame
+    outcomes: list[str]
+    parameters: list[str]
+    _timeseries: pd.DataFrame | None = field(default=None, repr=False)
+
+    @property
+    def timeseries(self) -> pd.DataFrame:
+        if self._timeseries is None:
+            self._timeseries = pd.read_parquet(self.root / TIMESERIES)
+        return self._timeseries
+
+    @property
+    def completed(self) -> pd.DataFrame:
+        return self.runs[self.runs["status"] == "completed"]
+
+    def compare(
+        self, reference: str, outcomes: Sequence[str] | None = None, **kw: Any
+    ) -> pd.DataFrame:
+        return compare(self, reference, outcomes, **kw)
+
+
+def _schema_lists(path: Path) -> tuple[list[str], list[str]]:
+    raw = (pq.read_schema(path).metadata or {}).get(SCHEMA_KEY)
+    if not raw:
+        return [], []
+    data = json.loads(raw)
+    return list(data.get("outcomes", [])), list(data.get("parameters", []))
+
+
+def load(root: str | Path, *, refresh: bool = False) -> SweepTables:
+    """A sweep folder's tables, aggregating first when they are missing (or `refresh`)."""
+    root = Path(root)
+    path = root / RUNS
+    if refresh or not path.is_file():
+        aggregate(root)
+    try:
+        runs = pd.read_parquet(path)
+        outcomes, parameters = _schema_lists(path)
+    except (OSError, pa.ArrowInvalid) as exc:
+        raise AggregateError(
+            f"{path} is unreadable ({exc}); rebuild it with: jiceng-report aggregate {root}"
+        ) from None
+    return SweepTables(root=root, runs=runs, outcomes=outcomes, parameters=parameters)
+
+
+# ------------------------------------------------------------------ comparing
+
+
+def default_outcomes(tables: SweepTables) -> list[str]:
+    """Numeric outcomes that vary across completed runs (constant ones have nothing to say)."""
+    done = tables.completed
+    out = []
+    for o in tables.outcomes:
+        if o not in done:
+            continue
+        column = done[o]
+        numeric = pd.api.types.is_numeric_dtype(column) and not pd.api.types.is_bool_dtype(column)
+        if numeric and column.nunique(dropna=True) > 1:
+            out.append(o)
+    return out
+
+
+def compare(
+    source: str | Path | SweepTables | pd.DataFrame,
+    reference: str,
+    outcomes: Sequence[str] | None = None,
+    *,
+    by: str = "variant",
+    paired: bool = True,
+    tolerance: float | Mapping[str, float] | None = None,
+    confidence: float = 0.95,
+    n_boot: int = 2000,
+    seed: int = 0,
+) -> pd.DataFrame:
+    """Every variant against `reference`, paired by seed (CRN) or, with paired=False, Welch.
+
+    Columns: `sim.report.stats.COMPARE_COLUMNS` (mean difference, t and bootstrap CIs,
+    effect size, number of pairs, half-width against the tolerance, enough_replicates).
+    """
+    from sim.report.stats import paired_compare, unpaired_compare
+
+    if isinstance(source, pd.DataFrame):
+        runs, chosen = source, list(outcomes or [])
+    else:
+        tables = source if isinstance(source, SweepTables) else load(source)
+        runs, chosen = tables.runs, list(outcomes or default_outcomes(tables))
+    if by not in runs.columns:
+        raise ValueError(
+            f"runs have no column {by!r}; columns: {', '.join(map(str, runs.columns))}"
+        )
+    names = list(dict.fromkeys(runs[by].dropna().astype(str)))
+    if reference not in names:
+        alias = reference.removeprefix("scenario=")
+        if alias not in names:
+            raise ValueError(
+                f"reference {reference!r} is not a {by}; choose one of: {', '.join(names)}"
+            )
+        reference = alias
+    if not chosen:
+        raise ValueError("no outcome varies across the completed runs; pass outcomes explicitly")
+    fn = paired_compare if paired else unpaired_compare
+    return fn(
+        runs,
+        reference,
+        chosen,
+        by=by,
+        tolerance=tolerance,
+        confidence=confidence,
+        n_boot=n_boot,
+        seed=seed,
+    )
+
+
+# ------------------------------------------------------------------ sensitivity
+
+
+def sensitivity_report(root: str | Path) -> tuple[dict[str, Path], list[str]]:
+    """Morris or Sobol indices per declared outcome, as `sensitivity/indices.{csv,md,tex}`."""
+    from sim.report.sensitivity import Problem, analyze, sample
+    from sim.report.tables import write_table
+
+    root = Path(root)
+    spec, problem_text = _read_json(root / "sensitivity" / "spec.json")
+    if spec is None:
+        raise AggregateError(
+            f"{root} has no sensitivity/spec.json: it was not a sensitivity sweep "
+            "(declare hydra.sweeper.sensitivity in the experiment)"
+            + (f"; {problem_text}" if problem_text else "")
+        )
+    tables = load(root)
+    problem = Problem.from_dict(dict(spec["parameters"]))
+    method = str(spec.get("method", "sobol"))
+    design = sample(problem, method, int(spec["n"]), int(spec["seed"]))  # type: ignore[arg-type]
+    done = tables.completed
+    notes: list[str] = []
+    if "sample_id" not in done:
+        return {}, ["no completed run carries a sample_id; nothing to analyse"]
+    parts = []
+    for outcome in spec.get("outcomes") or ["resolution_rate"]:
+        if outcome not in done:
+            notes.append(f"sensitivity: outcome {outcome!r} not in runs; skipped")
+            continue
+        y = done.groupby("sample_id")[outcome].mean().reindex(design["sample_id"])
+        missing = int(y.isna().sum())
+        if missing:
+            notes.append(
+                f"sensitivity: {missing} of {len(y)} design points have no completed run; "
+                "re-run the sweep to fill them, then: jiceng-report sensitivity " + str(root)
+            )
+            return {}, notes
+        try:
+            table = analyze(problem, method, design, y.to_numpy(), seed=int(spec["seed"]))  # type: ignore[arg-type]
+        except ValueError as exc:  # e.g. an outcome constant over the design
+            notes.append(f"sensitivity: {outcome}: {exc}; left out")
+            continue
+        table.insert(0, "outcome", outcome)
+        parts.append(table)
+    if not parts:
+        return {}, notes
+    result = pd.concat(parts, ignore_index=True)
+    caption = f"{method.capitalize()} sensitivity indices ({len(design)} design points)"
+    paths = write_table(result, root / "sensitivity" / "indices", caption=caption)
+    return paths, notes

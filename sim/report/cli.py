@@ -1,0 +1,199 @@
+"""`jiceng-report`: tables, comparisons and sensitivity indices from a sweep folder.
+
+    jiceng-report aggregate DIR                  runs.parquet + timeseries.parquet
+    jiceng-report compare DIR --reference NAME   paired (CRN) differences with CIs
+    jiceng-report sensitivity DIR                Morris/Sobol index tables
+    jiceng-report DIR                            the figures (the `figures` subcommand)
+
+Each subcommand is one entry of `COMMANDS`: a function adding its arguments and one
+running it. Bad input gives one line naming the problem and the fix, and exit code 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+EXIT_USAGE = 2
+DEFAULT_COMMAND = "figures"  # `jiceng-report DIR` means `jiceng-report figures DIR`
+
+
+class UsageError(Exception):
+    """Bad input: the message is the one line shown to the user."""
+
+
+@dataclass(frozen=True)
+class Command:
+    help: str
+    add_arguments: Callable[[argparse.ArgumentParser], None]
+    run: Callable[[argparse.Namespace], int]
+
+
+# ------------------------------------------------------------------ aggregate
+
+
+def _add_aggregate(p: argparse.ArgumentParser) -> None:
+    p.add_argument("dir", type=Path, help="a sweep folder (one folder per run)")
+
+
+def _run_aggregate(a: argparse.Namespace) -> int:
+    from sim.report.aggregate import aggregate
+
+    report = aggregate(a.dir)
+    counts = ", ".join(f"{n} {s}" for s, n in sorted(report.status_counts.items()))
+    print(f"{report.n_runs} runs ({counts}) -> {report.runs_path}, {report.timeseries_path}")
+    for problem in report.problems:
+        print(f"warning: {problem}", file=sys.stderr)
+    return 0
+
+
+# ------------------------------------------------------------------ compare
+
+
+def _tolerance(text: str | None) -> float | dict[str, float] | None:
+    """`0.01` for every outcome, or `resolution_rate=0.01,petitions=2`."""
+    if text is None:
+        return None
+    try:
+        if "=" not in text:
+            return float(text)
+        return {k.strip(): float(v) for k, v in (item.split("=", 1) for item in text.split(","))}
+    except ValueError:
+        raise UsageError(
+            f"bad --tolerance {text!r}: give a number or outcome=number pairs separated by commas"
+        ) from None
+
+
+def _add_compare(p: argparse.ArgumentParser) -> None:
+    p.add_argument("dir", type=Path, help="a sweep folder")
+    p.add_argument("--reference", required=True, help="the variant (scenario) to compare with")
+    p.add_argument("--outcomes", help="comma-separated outcomes (default: all that vary)")
+    p.add_argument("--by", default="variant", help="column naming the variants")
+    p.add_argument(
+        "--tolerance",
+        help="target 95%% CI half-width: a number or outcome=number,... "
+        "(default: 5%% of |reference mean|)",
+    )
+    p.add_argument("--confidence", type=float, default=0.95)
+    p.add_argument("--unpaired", action="store_true", help="Welch (ignore pairing), for contrast")
+    p.add_argument("--out", type=Path, help="table stem (default DIR/compare_<reference>)")
+
+
+def _run_compare(a: argparse.Namespace) -> int:
+    from sim.report.aggregate import compare
+    from sim.report.tables import to_markdown, write_table
+
+    outcomes = [o.strip() for o in a.outcomes.split(",")] if a.outcomes else None
+    table = compare(
+        a.dir,
+        a.reference,
+        outcomes,
+        by=a.by,
+        paired=not a.unpaired,
+        tolerance=_tolerance(a.tolerance),
+        confidence=a.confidence,
+    )
+    kind = "unpaired" if a.unpaired else "paired"
+    stem = a.out or a.dir / f"compare_{a.reference}{'_unpaired' if a.unpaired else ''}"
+    caption = f"Differences from {a.reference} ({kind} by seed, {a.confidence:.0%} CI)"
+    paths = write_table(table, stem, caption=caption)
+    print(to_markdown(table), end="")
+    print(f"-> {paths['csv']}, {paths['md']}, {paths['tex']}")
+    return 0
+
+
+# ------------------------------------------------------------------ sensitivity
+
+
+def _add_sensitivity(p: argparse.ArgumentParser) -> None:
+    p.add_argument("dir", type=Path, help="a sweep folder of a sensitivity experiment")
+
+
+def _run_sensitivity(a: argparse.Namespace) -> int:
+    import pandas as pd
+
+    from sim.report.aggregate import sensitivity_report
+    from sim.report.tables import to_markdown
+
+    paths, notes = sensitivity_report(a.dir)
+    for note in notes:
+        print(note, file=sys.stderr)
+    if not paths:
+        raise UsageError(notes[-1] if notes else "no sensitivity indices could be computed")
+    print(to_markdown(pd.read_csv(paths["csv"])), end="")
+    print(f"-> {paths['csv']}, {paths['md']}, {paths['tex']}")
+    return 0
+
+
+# ------------------------------------------------------------------ figures
+
+
+def _add_figures(p: argparse.ArgumentParser) -> None:
+    from sim.report.figures import add_arguments
+
+    add_arguments(p)
+
+
+def _run_figures(a: argparse.Namespace) -> int:
+    from sim.report.figures import main
+
+    return main(a)
+
+
+COMMANDS: dict[str, Command] = {
+    "aggregate": Command(
+        "write runs.parquet and timeseries.parquet", _add_aggregate, _run_aggregate
+    ),
+    "compare": Command(
+        "compare variants with a reference, paired by seed", _add_compare, _run_compare
+    ),
+    "sensitivity": Command("Morris/Sobol index tables", _add_sensitivity, _run_sensitivity),
+    "figures": Command("draw the sweep's figures (default)", _add_figures, _run_figures),
+}
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="jiceng-report",
+        description="Tables, comparisons and figures from a jiceng sweep folder.",
+    )
+    sub = p.add_subparsers(dest="command", metavar="COMMAND")
+    for name, cmd in COMMANDS.items():
+        cmd.add_arguments(sub.add_parser(name, help=cmd.help, description=cmd.help))
+    return p
+
+
+def _with_default_command(argv: list[str]) -> list[str]:
+    """`jiceng-report DIR ...` -> `jiceng-report figures DIR ...`."""
+    first = next((a for a in argv if not a.startswith("-")), None)
+    if (
+        first is not None
+        and first not in COMMANDS
+        and not any(a in ("-h", "--help") for a in argv[:1])
+    ):
+        return [DEFAULT_COMMAND, *argv]
+    return argv
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    from sim.report.aggregate import AggregateError
+
+    args = _with_default_command(list(sys.argv[1:] if argv is None else argv))
+    p = parser()
+    if not args:
+        p.print_help(sys.stderr)
+        return EXIT_USAGE
+    ns = p.parse_args(args)
+    try:
+        return COMMANDS[ns.command].run(ns)
+    except (UsageError, AggregateError, ValueError) as exc:
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        print(f"jiceng-report: error: {first}", file=sys.stderr)
+        return EXIT_USAGE
+
+
+if __name__ == "__main__":
+    sys.exit(main())

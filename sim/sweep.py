@@ -1,0 +1,341 @@
+"""Sweeps: progress, the closing summary, and a notebook-friendly `sweep(...)`.
+
+The Hydra side (`hydra_plugins.jiceng_sweeper`) plans the runs and hands them to a launcher;
+this module holds what needs no Hydra: executing one run into its folder, watching run
+folders fill up (runs done of the total, failures, ETA), and finishing a sweep (aggregate,
+sensitivity indices, a one-screen summary, an outcome the CLI turns into its exit code).
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import threading
+import time
+import traceback
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Any
+
+from sim.io import COMPLETED, FAILED, read_meta, write_failure, write_json
+
+SENSITIVITY_DIR = "sensitivity"
+SUMMARY_OUTCOMES = ("resolution_rate", "share_at_or_below_community", "petitions")
+
+
+# ------------------------------------------------------------------------ one run
+
+
+def execute_run(cfg: Any, folder: Path, extra: dict[str, Any]) -> None:
+    """Run a validated SimConfig and write its folder (meta.json last, with `extra`)."""
+    from sim.io import write_run
+    from sim.run import run
+
+    t0 = time.perf_counter()
+    result = run(cfg, progress=False)
+    write_run(
+        result, folder, plot=cfg.output.plot, launcher_wall_s=time.perf_counter() - t0, **extra
+    )
+
+
+def record_job_failure(sweep_dir: Path, names: Sequence[str], error: BaseException | None) -> None:
+    """A job died outside any run (a worker crash): record its unfinished runs as failed."""
+    err = error if isinstance(error, BaseException) else RuntimeError(str(error))
+    trace = "".join(traceback.format_exception(err)) if error is not None else "job failed\n"
+    for name in names:
+        meta = read_meta(sweep_dir / name)
+        if meta is None or meta.get("status") not in (COMPLETED, FAILED):
+            write_failure(sweep_dir / name, err, trace, job_failed=True)
+
+
+def save_sensitivity_spec(sweep_dir: Path, spec: dict[str, Any]) -> None:
+    write_json(sweep_dir / SENSITIVITY_DIR / "spec.json", spec)
+
+
+# ----------------------------------------------------------------------- progress
+
+
+def _clock(seconds: float) -> str:
+    seconds = max(0, int(round(seconds)))
+    return f"{seconds // 3600}:{seconds // 60 % 60:02d}:{seconds % 60:02d}"
+
+
+class Progress:
+    """Watches the sweep's run folders and prints runs done of the total, failures, ETA.
+
+    It reads the files runs write (meta.json), so it works the same for every launcher
+    whose workers share the sweep folder.
+    """
+
+    def __init__(
+        self,
+        sweep_dir: Path,
+        names: Sequence[str],
+        *,
+        total: int,
+        skipped: int = 0,
+        enabled: bool = True,
+        stream: IO[str] | None = None,
+        interval: float = 0.5,
+    ) -> None:
+        self.sweep_dir = Path(sweep_dir)
+        self.pending = list(names)
+        self.total, self.skipped = total, skipped
+        self.completed = self.failed = 0
+        self.enabled = enabled
+        self.stream = stream or sys.stderr
+        self.interval = max(interval, len(self.pending) / 5000)  # ~1 ms of stat per poll
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._t0 = time.perf_counter()
+        self._last_len = 0
+        self._last_print = -1.0
+        self._last_decile = -1
+
+    def poll(self) -> None:
+        still = []
+        for name in self.pending:
+            meta = read_meta(self.sweep_dir / name)
+            status = meta.get("status") if meta else None
+            if status == COMPLETED:
+                self.completed += 1
+            elif status == FAILED:
+                self.failed += 1
+            else:
+                still.append(name)
+        self.pending = still
+
+    def line(self) -> str:
+        done = self.completed + self.failed
+        elapsed = time.perf_counter() - self._t0
+        left = len(self.pending)
+        eta = f"ETA {_clock(elapsed / done * left)}" if done else "ETA --:--:--"
+        rate = f"{done / elapsed:.2f} runs/s" if elapsed > 0 else ""
+        return (
+            f"[jiceng] {done + self.skipped}/{self.total} runs done "
+            f"({self.skipped} already done), {self.failed} failed | {rate} | "
+            f"{_clock(elapsed)} elapsed, {eta}"
+        )
+
+    def show(self, final: bool = False) -> None:
+        if not self.enabled:
+            return
+        text = self.line()
+        if self.stream.isatty():
+            pad = " " * max(0, self._last_len - len(text))
+            self.stream.write("\r" + text + pad + ("\n" if final else ""))
+            self._last_len = len(text)
+        else:  # a log file: one line per tenth of the sweep, and at most every 30 s
+            done = self.total - len(self.pending)
+            decile = done * 10 // max(self.total, 1)
+            now = time.perf_counter()
+            if final or decile > self._last_decile or now - self._last_print > 30:
+                self.stream.write(text + "\n")
+                self._last_decile, self._last_print = decile, now
+        self.stream.flush()
+
+    def _loop(self) -> None:
+        while not self._stop.wait(self.interval):
+            self.poll()
+            self.show()
+
+    def start(self) -> None:
+        self._t0 = time.perf_counter()
+        self.show()
+        self._thread = threading.Thread(target=self._loop, name="jiceng-progress", daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join()
+        self.poll()
+        self.show(final=True)
+
+
+# ------------------------------------------------------------------------ outcome
+
+
+@dataclass
+class SweepOutcome:
+    """What a sweep did; `failed` decides the CLI's exit code."""
+
+    sweep_dir: Path
+    total: int
+    completed: int
+    skipped: int
+    failed: list[tuple[str, str]] = field(default_factory=list)
+    missing: list[str] = field(default_factory=list)
+    jobs: int = 0
+    wall_time: float = 0.0
+    tables: dict[str, Path] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.failed and not self.missing
+
+
+_LAST: list[SweepOutcome] = []
+
+
+def set_last_outcome(outcome: SweepOutcome | None) -> None:
+    _LAST.clear()
+    if outcome is not None:
+        _LAST.append(outcome)
+
+
+def last_outcome() -> SweepOutcome | None:
+    return _LAST[-1] if _LAST else None
+
+
+def _statuses(
+    sweep_dir: Path, planned: Sequence[str]
+) -> tuple[int, list[tuple[str, str]], list[str]]:
+    completed, failed, missing = 0, [], []
+    for name in planned:
+        meta = read_meta(sweep_dir / name)
+        status = meta.get("status") if meta else None
+        if status == COMPLETED:
+            completed += 1
+        elif status == FAILED and meta is not None:
+            failed.append((name, str(meta.get("error", "?"))))
+        else:
+            missing.append(name)
+    return completed, failed, missing
+
+
+def finish_sweep(
+    sweep_dir: Path,
+    *,
+    planned: Sequence[str],
+    skipped: int,
+    jobs: int,
+    wall_time: float,
+    aggregate: bool = True,
+    stream: IO[str] | None = None,
+) -> SweepOutcome:
+    """Aggregate, analyse sensitivity if declared, print the summary, return the outcome."""
+    completed, failed, missing = _statuses(sweep_dir, planned)
+    outcome = SweepOutcome(
+        sweep_dir=sweep_dir,
+        total=len(planned),
+        completed=completed,
+        skipped=skipped,
+        failed=failed,
+        missing=missing,
+        jobs=jobs,
+        wall_time=wall_time,
+    )
+    summary_rows: list[str] = []
+    if aggregate:
+        from sim.report.aggregate import AggregateError, sensitivity_report
+        from sim.report.aggregate import aggregate as build
+
+        try:
+            report = build(sweep_dir)
+            outcome.tables = {"runs": report.runs_path, "timeseries": report.timeseries_path}
+            outcome.notes += report.problems
+            summary_rows = report.overview(SUMMARY_OUTCOMES, planned=planned)
+            if (sweep_dir / SENSITIVITY_DIR / "spec.json").is_file():
+                paths, notes = sensitivity_report(sweep_dir)
+                outcome.notes += notes
+                if paths:
+                    outcome.tables["sensitivity"] = paths["csv"]
+        except (AggregateError, ValueError) as exc:  # the runs stay; the report can redo this
+            outcome.notes.append(f"aggregation: {exc}; retry with: jiceng-report aggregate DIR")
+    text = summary_text(outcome, summary_rows)
+    (sweep_dir / "summary.txt").write_text(text)
+    (stream or sys.stdout).write(text)
+    (stream or sys.stdout).flush()
+    write_json(
+        sweep_dir / "sweep.json",
+        {
+            "total": outcome.total,
+            "completed": outcome.completed,
+            "skipped": outcome.skipped,
+            "failed": [{"run": n, "error": e} for n, e in outcome.failed],
+            "missing": outcome.missing,
+            "jobs": outcome.jobs,
+            "wall_time_s": outcome.wall_time,
+        },
+    )
+    return outcome
+
+
+def summary_text(outcome: SweepOutcome, rows: Sequence[str] = (), max_failures: int = 8) -> str:
+    """The one-screen summary a sweep ends with."""
+    o = outcome
+    ran = o.completed - o.skipped
+    lines = [
+        "",
+        f"jiceng sweep: {o.sweep_dir}",
+        f"  runs: {o.total} planned, {o.completed} completed ({o.skipped} already done, "
+        f"{max(ran, 0)} run now in {o.jobs} jobs), {len(o.failed)} failed"
+        + (f", {len(o.missing)} missing" if o.missing else ""),
+        f"  wall time: {o.wall_time:.1f} s",
+    ]
+    if rows:
+        lines += ["", *rows]
+    if o.failed:
+        lines += ["", f"  FAILED runs ({len(o.failed)}); traceback.txt in each folder:"]
+        lines += [f"    {name}: {err}"[:160] for name, err in o.failed[:max_failures]]
+        if len(o.failed) > max_failures:
+            lines.append(f"    ... and {len(o.failed) - max_failures} more (see sweep.json)")
+    if o.missing:
+        lines += ["", f"  MISSING runs ({len(o.missing)}): no result was written, e.g."]
+        lines += [f"    {name}" for name in o.missing[:3]]
+    for note in o.notes[:5]:
+        lines.append(f"  note: {note}")
+    if o.tables:
+        lines += ["", "  tables: " + ", ".join(str(p) for p in o.tables.values())]
+    if o.ok:
+        lines.append(f"  next: jiceng-report compare {o.sweep_dir} --reference <variant>")
+    else:
+        lines.append("  re-run the same command to retry the failed and missing runs only")
+    return "\n".join(lines) + "\n"
+
+
+# ------------------------------------------------------------------ notebook API
+
+
+def sweep(
+    experiment: str | None = None,
+    overrides: Sequence[str] = (),
+    *,
+    sweep_dir: str | Path | None = None,
+    launcher: str | None = None,
+) -> Any:
+    """Run a sweep from Python and return its tables (`sim.report.load`).
+
+    `sweep("smoke", ["seed=range(0,4)"], sweep_dir="out/smoke")`; `launcher` picks a Hydra
+    launcher config (`joblib`, `basic`, `submitit_local`, `slurm`, `ray`).
+    Raises RuntimeError when the sweep could not start or some runs failed.
+    """
+    from sim import cli
+    from sim.report import load
+
+    args = [f"experiment={experiment}"] if experiment else ["-m"]
+    args += list(overrides)
+    if sweep_dir is not None:
+        args.append(f"hydra.sweep.dir={Path(sweep_dir).resolve()}")
+    if launcher is not None:
+        args.append(f"hydra/launcher={launcher}")
+    code = cli.main(args)
+    outcome = last_outcome()
+    if outcome is None:
+        raise RuntimeError(f"the sweep did not run (exit code {code}); see the message above")
+    if code != 0:
+        raise RuntimeError(
+            f"{len(outcome.failed)} run(s) failed in {outcome.sweep_dir}; see summary.txt"
+        )
+    return load(outcome.sweep_dir)
+
+
+def read_sweep_record(sweep_dir: Path) -> dict[str, Any] | None:
+    try:
+        data = json.loads((Path(sweep_dir) / "sweep.json").read_text())
+    except (OSError, ValueError):
+        return None
+    return data if isinstance(data, dict) else None
