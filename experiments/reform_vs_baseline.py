@@ -5,51 +5,38 @@ python experiments/reform_vs_baseline.py multirun/reform_vs_baseline [--out DIR]
 
 from __future__ import annotations
 
-import argparse
 from pathlib import Path
 
-from sim.report import AggregateError
 from sim.report.figures import (
     ECDF_MAX_POINTS,
+    Sweep,
     ecdf_figure,
+    experiment_script,
     forest_figure,
     forest_outcomes,
-    load_sweep,
     read_disputes,
     reforms_of,
     short_reform_labels,
     tier_figure,
     timeseries_figure,
 )
-from sim.report.style import save_figure, use_style
+from sim.report.style import save_figure
 
 
-def main(argv: list[str] | None = None) -> int:
-    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("sweep", type=Path)
-    p.add_argument("--out", type=Path, help="default: SWEEP/paper")
-    a = p.parse_args(argv)
-    try:
-        sweep = load_sweep(a.sweep)  # aggregates first if needed; completed runs only below
-    except AggregateError as exc:
-        raise SystemExit(f"error: {exc}") from None
-    out = a.out or a.sweep / "paper"
-    with use_style("house"):
-        reforms = reforms_of(sweep.done)  # (week, label, scenarios) from the timeline
-        tags = short_reform_labels([label for _, label, _ in reforms])
-        marks = [(week, tag) for (week, _, _), tag in zip(reforms, tags, strict=True)]
-        save_figure(
-            timeseries_figure(sweep.timeseries, reforms=marks, width="double"),
-            out / "reform_timeseries",
-        )
-        comparisons = sweep.tables.compare("baseline_2008", forest_outcomes(sweep))
-        save_figure(forest_figure(comparisons, width="double"), out / "reform_forest")
-        save_figure(tier_figure(sweep.done, width="single"), out / "reform_tiers")
-        disputes, _ = read_disputes(sweep, sweep.done, limit=ECDF_MAX_POINTS)
-        save_figure(ecdf_figure(disputes), out / "reform_time_to_resolution")
-    print(f"figures -> {out}")
-    return 0
+def draw(sweep: Sweep, out: Path) -> None:
+    reforms = reforms_of(sweep.done)  # (week, label, scenarios) from the timeline
+    tags = short_reform_labels([label for _, label, _ in reforms])
+    marks = [(week, tag) for (week, _, _), tag in zip(reforms, tags, strict=True)]
+    save_figure(
+        timeseries_figure(sweep.timeseries, reforms=marks, width="double"),
+        out / "reform_timeseries",
+    )
+    comparisons = sweep.tables.compare("baseline_2008", forest_outcomes(sweep))
+    save_figure(forest_figure(comparisons, width="double"), out / "reform_forest")
+    save_figure(tier_figure(sweep.done, width="single"), out / "reform_tiers")
+    disputes, _ = read_disputes(sweep, sweep.done, limit=ECDF_MAX_POINTS)
+    save_figure(ecdf_figure(disputes), out / "reform_time_to_resolution")
 
 
 if __name__ == "__main__":
-    raise SystemExit(main())
+    raise SystemExit(experiment_script(__doc__ or "", draw))

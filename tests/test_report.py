@@ -471,3 +471,19 @@ def test_dispute_sample_is_bounded_and_reproducible(smoke_plan: tuple[F.Sweep, F
     assert full.groupby("scenario").size().to_dict() == resolved.to_dict()
     sizes = first.groupby("scenario").size()
     assert ((sizes > 30) & (sizes < 95)).all()  # ~60 each (Bernoulli), never all of them
+
+
+def test_sensitivity_script_on_a_plain_sweep_is_one_line(smoke: Path, tmp_path: Path) -> None:
+    proc = subprocess.run(
+        [sys.executable, str(REPO / "experiments" / "mediation_capacity.py"), str(smoke)],
+        env={**os.environ, "MPLBACKEND": "Agg"},
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=120,
+    )
+    assert proc.returncode == 2
+    assert proc.stderr.strip().splitlines() == [
+        f"error: {smoke} is not a sensitivity sweep (no sensitivity/spec.json); run one with "
+        "jiceng experiment=mediation_capacity or experiment=policy_screening"
+    ]

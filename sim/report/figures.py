@@ -1005,7 +1005,13 @@ def _plan_heatmaps(sweep: Sweep, plan: Plan) -> None:
 
 def sensitivity_indices(sweep: Sweep) -> tuple[pd.DataFrame | None, str, list[str]]:
     """(indices, method, notes) of a sensitivity sweep, computing them when missing."""
-    spec = json.loads((sweep.root / "sensitivity" / "spec.json").read_text())
+    spec_path = sweep.root / "sensitivity" / "spec.json"
+    if not spec_path.is_file():
+        raise ReportError(
+            f"{sweep.root} is not a sensitivity sweep (no sensitivity/spec.json); run one with "
+            "jiceng experiment=mediation_capacity or experiment=policy_screening"
+        )
+    spec = json.loads(spec_path.read_text())
     method = str(spec.get("method", "sobol"))
     path = sweep.root / "sensitivity" / "indices.csv"
     notes: list[str] = []
@@ -1357,3 +1363,24 @@ __all__ = [
     "tier_figure",
     "timeseries_figure",
 ]
+
+
+def experiment_script(
+    doc: str, draw: Callable[[Sweep, Path], None], argv: Sequence[str] | None = None
+) -> int:
+    """The command line shared by `experiments/NAME.py SWEEP [--out DIR]`: load the sweep
+    (aggregating first if needed), then `draw(sweep, out)` in the house style."""
+    p = argparse.ArgumentParser(description=doc.strip().splitlines()[0])
+    p.add_argument("sweep", type=Path)
+    p.add_argument("--out", type=Path, help="default: SWEEP/paper")
+    a = p.parse_args(argv)
+    out = a.out or a.sweep / "paper"
+    try:
+        sweep = load_sweep(a.sweep)  # completed runs only are drawn
+        with use_style("house"):
+            draw(sweep, out)
+    except AggregateError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    print(f"figures -> {out}")
+    return 0
