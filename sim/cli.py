@@ -32,7 +32,6 @@ from sim.compose import config_root, describe_error, finish, unknown_scenario
 from sim.config import SimConfig, validate
 from sim.params import ConfigError
 
-log = logging.getLogger("jiceng")
 ConfigStore.instance().store(name="jiceng_schema", node=SimConfig)
 EXIT_USAGE, EXIT_FAILED = 2, 1
 
@@ -256,7 +255,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
     set_last_outcome(None)
     try:
-        overrides, _multirun = _split_argv(args)
+        overrides, _ = _split_argv(args)
         for _ in validate_invocation(overrides):
             pass
     except (ConfigError, HydraException, OmegaConfBaseException, ValueError) as exc:
