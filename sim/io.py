@@ -64,13 +64,17 @@ def _clean(value: Any) -> Any:
     return value
 
 
-def _write_text(path: Path, text: str) -> None:
-    path.write_text(text)
+def write_text(path: Path, text: str) -> None:
+    """Write `text` to `path` atomically (UTF-8)."""
+
+    def write(tmp: Path) -> None:
+        tmp.write_text(text, encoding="utf-8")
+
+    atomic_write(path, write)
 
 
 def write_json(path: Path, data: dict[str, Any]) -> None:
-    text = json.dumps(_clean(data), indent=2, sort_keys=True) + "\n"
-    atomic_write(path, lambda p: _write_text(p, text))
+    write_text(path, json.dumps(_clean(data), indent=2, sort_keys=True) + "\n")
 
 
 def write_parquet(path: Path, df: pd.DataFrame) -> None:
@@ -141,7 +145,7 @@ def write_run(result: RunResult, folder: Path, *, plot: bool = True, **extra: An
 def write_failure(folder: Path, error: BaseException, trace: str, **extra: Any) -> None:
     """Record a failed run: a traceback file and meta.json with status failed."""
     folder.mkdir(parents=True, exist_ok=True)
-    atomic_write(folder / "traceback.txt", lambda p: _write_text(p, trace))
+    write_text(folder / "traceback.txt", trace)
     record = {
         "status": FAILED,
         "error": f"{type(error).__name__}: {error}",
@@ -151,13 +155,18 @@ def write_failure(folder: Path, error: BaseException, trace: str, **extra: Any) 
     write_json(folder / "meta.json", record)
 
 
-def read_meta(folder: Path) -> dict[str, Any] | None:
-    """meta.json of a run folder, or None when absent or unreadable (an unfinished run)."""
+def read_json(path: Path) -> dict[str, Any] | None:
+    """A JSON object from `path`, or None when absent, unreadable or not an object."""
     try:
-        data = json.loads((Path(folder) / "meta.json").read_text())
+        data = json.loads(Path(path).read_text())
     except (OSError, ValueError):
         return None
     return data if isinstance(data, dict) else None
+
+
+def read_meta(folder: Path) -> dict[str, Any] | None:
+    """meta.json of a run folder, or None when absent or unreadable (an unfinished run)."""
+    return read_json(Path(folder) / "meta.json")
 
 
 def is_completed(folder: Path) -> bool:

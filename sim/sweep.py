@@ -8,7 +8,6 @@ sensitivity indices, a one-screen summary, an outcome the CLI turns into its exi
 
 from __future__ import annotations
 
-import json
 import sys
 import threading
 import time
@@ -331,11 +330,3 @@ def sweep(
             f"{len(outcome.failed)} run(s) failed in {outcome.sweep_dir}; see summary.txt"
         )
     return load(outcome.sweep_dir)
-
-
-def read_sweep_record(sweep_dir: Path) -> dict[str, Any] | None:
-    try:
-        data = json.loads((Path(sweep_dir) / "sweep.json").read_text())
-    except (OSError, ValueError):
-        return None
-    return data if isinstance(data, dict) else None

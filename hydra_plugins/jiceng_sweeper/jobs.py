@@ -90,10 +90,9 @@ def run_key(node: DictConfig | str, dotlist: Sequence[str]) -> str:
 
 
 def write_manifest(job_dir: Path, runs: Sequence[PlannedRun]) -> None:
-    job_dir.mkdir(parents=True, exist_ok=True)
-    tmp = job_dir / f".{MANIFEST}.tmp"
-    tmp.write_text(json.dumps([r.to_json() for r in runs], indent=1) + "\n")
-    tmp.replace(job_dir / MANIFEST)
+    from sim.io import write_text
+
+    write_text(job_dir / MANIFEST, json.dumps([r.to_json() for r in runs], indent=1) + "\n")
 
 
 def read_manifest(job_dir: Path) -> "list[PlannedRun] | None":
@@ -109,31 +108,21 @@ def sweep_dir_of(job_dir: Path) -> Path:
     return job_dir.parents[len(JOBS_DIR.parts)]
 
 
-def read_meta(folder: Path) -> dict[str, Any] | None:
-    try:
-        data = json.loads((folder / "meta.json").read_text())
-    except (OSError, ValueError):
-        return None
-    return data if isinstance(data, dict) else None
-
-
 def already_done(folder: Path, key: str) -> bool:
     """True when `folder` holds a completed run of exactly this config."""
+    from sim.io import read_meta
+
     meta = read_meta(folder)
     return meta is not None and meta.get("status") == "completed" and meta.get("run_key") == key
 
 
 def _write_hydra_files(folder: Path, node: DictConfig, run: PlannedRun) -> None:
     """Per-run `.hydra/config.yaml` and `overrides.yaml`, as a plain Hydra job would have."""
+    from sim.io import write_text
+
     hydra_dir = folder / ".hydra"
-    hydra_dir.mkdir(parents=True, exist_ok=True)
-    for name, text in (
-        ("config.yaml", OmegaConf.to_yaml(node)),
-        ("overrides.yaml", OmegaConf.to_yaml(OmegaConf.create(run.overrides))),
-    ):
-        tmp = hydra_dir / f".{name}.tmp"
-        tmp.write_text(text)
-        tmp.replace(hydra_dir / name)
+    write_text(hydra_dir / "config.yaml", OmegaConf.to_yaml(node))
+    write_text(hydra_dir / "overrides.yaml", OmegaConf.to_yaml(OmegaConf.create(run.overrides)))
 
 
 def record_failure(folder: Path, error: BaseException, trace: str, extra: dict[str, Any]) -> None:

@@ -16,9 +16,7 @@ from __future__ import annotations
 
 import json
 import math
-import os
 import re
-import tempfile
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -27,6 +25,8 @@ from typing import Any
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
+
+from sim.io import atomic_write
 
 RUNS, TIMESERIES = "runs.parquet", "timeseries.parquet"
 INCOMPLETE = "incomplete"
@@ -214,18 +214,6 @@ def _convert(value: Any, dtype: pa.DataType) -> Any:
 # ------------------------------------------------------------------ writing
 
 
-def _atomic_parquet(path: Path, write: Any) -> None:
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    os.close(fd)
-    try:
-        write(Path(tmp))
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 def _ts_table(run: _Run, schema: pa.Schema) -> pa.Table | None:
     path = run.folder / "timeseries.parquet"
     try:
@@ -372,7 +360,7 @@ def aggregate(root: str | Path, *, run_chunk: int = RUN_CHUNK) -> AggregateRepor
             )
 
     runs_path, ts_path = root / RUNS, root / TIMESERIES
-    _atomic_parquet(runs_path, lambda rp: _atomic_parquet(ts_path, lambda tp: write(rp, tp)))
+    atomic_write(runs_path, lambda rp: atomic_write(ts_path, lambda tp: write(rp, tp)))
     return AggregateReport(
         root=root,
         runs_path=runs_path,

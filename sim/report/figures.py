@@ -39,6 +39,7 @@ from matplotlib.lines import Line2D
 from matplotlib.text import Text
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 
+from sim.io import write_text
 from sim.report.aggregate import (
     RUNS,
     AggregateError,
@@ -1291,9 +1292,7 @@ def build_report(
                 files.setdefault(planned.name, []).extend(save_figure(fig, stem, chosen))
     _remove_stale(report / "figures", {p for ps in files.values() for p in ps})
     _write_tables(sweep, plan, report / "tables")
-    from sim.report.tables import _atomic_write
-
-    _atomic_write(report / "captions.md", _captions(sweep, plan, files, WIDTHS[width]))
+    write_text(report / "captions.md", _captions(sweep, plan, files, WIDTHS[width]))
     return report
 
 

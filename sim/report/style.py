@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-import os
-import tempfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextvars import ContextVar
 from functools import wraps
@@ -27,6 +25,8 @@ from matplotlib.colors import to_hex, to_rgb
 from matplotlib.figure import Figure
 from matplotlib.layout_engine import ConstrainedLayoutEngine
 from matplotlib.legend import Legend
+
+from sim.io import atomic_write
 
 if TYPE_CHECKING:
     from matplotlib.typing import RcKeyType
@@ -492,19 +492,12 @@ def save_figure(
     for raw in formats:
         fmt = raw.lower().lstrip(".")
         target = stem.parent / f"{stem.name}.{fmt}"
-        fd, tmp_name = tempfile.mkstemp(
-            prefix=f".{stem.name}.", suffix=f".{fmt}.tmp", dir=stem.parent
-        )
-        os.close(fd)
-        tmp = Path(tmp_name)
-        try:
+
+        def render(tmp: Path, fmt: str = fmt) -> None:
             with mpl.rc_context(SAVE_RC):
                 fig.savefig(tmp, format=fmt, dpi=dpi, metadata=_NO_DATES.get(fmt))
-            tmp.chmod(0o644)  # mkstemp makes 0600 files; figures are meant to be shared
-            os.replace(tmp, target)
-        except BaseException:
-            tmp.unlink(missing_ok=True)
-            raise
+
+        atomic_write(target, render)
         written.append(target)
     return written
 

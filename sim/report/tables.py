@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import math
 import os
-import tempfile
 from numbers import Integral, Real
 from pathlib import Path
 
 import pandas as pd
+
+from sim.io import write_text
 
 MISSING = "NA"
 """How missing values (None, NaN, pd.NA) appear in Markdown and LaTeX."""
@@ -56,7 +57,7 @@ def _cells(df: pd.DataFrame, floatfmt: str) -> list[list[str]]:
 def to_csv(df: pd.DataFrame, path: str | os.PathLike[str]) -> Path:
     """Write ``df`` (without its index) as CSV at full precision, atomically."""
     target = Path(path)
-    _atomic_write(target, df.to_csv(index=False))
+    write_text(target, df.to_csv(index=False))
     return target
 
 
@@ -98,22 +99,6 @@ def to_latex_booktabs(
     return "\n".join(lines) + "\n"
 
 
-def _atomic_write(target: Path, text: str) -> None:
-    """Write via a temp file in the same folder and ``os.replace`` (atomic on POSIX)."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(tmp_name, 0o644)  # mkstemp makes 0600 files; reports should be readable
-        os.replace(tmp_name, target)
-    except BaseException:
-        Path(tmp_name).unlink(missing_ok=True)
-        raise
-
-
 def write_table(
     df: pd.DataFrame,
     stem: str | os.PathLike[str],
@@ -129,6 +114,6 @@ def write_table(
     base = Path(stem)
     paths = {ext: base.with_name(f"{base.name}.{ext}") for ext in ("csv", "md", "tex")}
     to_csv(df, paths["csv"])
-    _atomic_write(paths["md"], to_markdown(df, floatfmt))
-    _atomic_write(paths["tex"], to_latex_booktabs(df, floatfmt, caption=caption, label=label))
+    write_text(paths["md"], to_markdown(df, floatfmt))
+    write_text(paths["tex"], to_latex_booktabs(df, floatfmt, caption=caption, label=label))
     return paths
