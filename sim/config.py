@@ -38,10 +38,20 @@ class Discipline(enum.StrEnum):
 @dataclass
 class WorldConfig:
     communities: int = param(
-        20, 1, 20000, unit="communities", doc="urban communities simulated (the size knob)"
+        20,
+        1,
+        20000,
+        unit="communities",
+        doc="urban communities simulated (the size knob)",
+        role="control",
     )
     communities_per_street: int = param(
-        10, 1, 200, unit="communities", doc="communities per street office (grand-mediation unit)"
+        10,
+        1,
+        200,
+        unit="communities",
+        doc="communities per street office (grand-mediation unit)",
+        role="control",
     )
     courtyards_per_community: float = param(
         20.7875,
@@ -89,7 +99,10 @@ class WorldConfig:
         0.2, 0, 1, unit="0-1", doc="mean initial grievance (Beta, concentration 10)"
     )
     resident_agents: bool = param(
-        True, unit="flag", doc="create a Mesa Resident view per resident (off for huge worlds)"
+        True,
+        unit="flag",
+        doc="create a Mesa Resident view per resident (off for huge worlds)",
+        role="control",
     )
     initial_trust: float = param(
         0.5, 0, 1, unit="0-1", doc="mean initial trust in every institution (Beta, conc. 10)"
@@ -203,6 +216,7 @@ class TierConfig:
         unit="servers per unit",
         doc="mediators, judges or officers per unit (per 100,000 residents for city tiers; "
         "unused for self-settlement, which is infinite-server)",
+        role="lever",
     )
     service_mean: float = param(2.0, 0.01, 520, unit="weeks", doc="mean service time")
     service_dist: ServiceDist = param(
@@ -211,7 +225,9 @@ class TierConfig:
     service_cv: float = param(
         1.0, 0, 5, unit="ratio", doc="coefficient of variation (gamma/lognormal only)"
     )
-    discipline: Discipline = param(Discipline.fifo, unit="choice", doc="queue discipline")
+    discipline: Discipline = param(
+        Discipline.fifo, unit="choice", doc="queue discipline", role="lever"
+    )
     success: float = param(
         0.7, 0.0, 1.0, unit="probability", doc="success chance at severity 0.5 and trust 0.5"
     )
@@ -311,7 +327,12 @@ class PartyConfig:
         source=f"{SEED_SOURCE}: 'full coverage' of party organisation at three levels",
     )
     building_detection: float = param(
-        0.35, 0, 1, unit="probability", doc="chance a building party group spots a dispute early"
+        0.35,
+        0,
+        1,
+        unit="probability",
+        doc="chance a building party group spots a dispute early",
+        role="behaviour",
     )
 
 
@@ -326,10 +347,20 @@ class GridConfig:
         source=f"{SEED_SOURCE}: grid management by mass prevention; density assumption",
     )
     detection: float = param(
-        0.6, 0, 1, unit="probability", doc="detection chance at saturating grid density"
+        0.6,
+        0,
+        1,
+        unit="probability",
+        doc="detection chance at saturating grid density",
+        role="behaviour",
     )
     saturation: float = param(
-        10.0, 0.1, 200, unit="workers/10,000", doc="grid density giving 63% of max detection"
+        10.0,
+        0.1,
+        200,
+        unit="workers/10,000",
+        doc="grid density giving 63% of max detection",
+        role="behaviour",
     )
 
 
@@ -360,13 +391,28 @@ class CouncilConfig:
         "per resident, that a council needs to meet",
     )
     decision_weeks: float = param(
-        3.0, 0.1, 104, unit="weeks", doc="mean time from quorate meeting to decision"
+        3.0,
+        0.1,
+        104,
+        unit="weeks",
+        doc="mean time from quorate meeting to decision",
+        role="behaviour",
     )
     success: float = param(
-        0.6, 0, 1, unit="probability", doc="chance a decision is carried out, at reference inputs"
+        0.6,
+        0,
+        1,
+        unit="probability",
+        doc="chance a decision is carried out, at reference inputs",
+        role="behaviour",
     )
     participation_effect: float = param(
-        20.0, 0, 200, unit="logit per share", doc="success gain per share of recent participants"
+        20.0,
+        0,
+        200,
+        unit="logit per share",
+        doc="success gain per share of recent participants",
+        role="behaviour",
     )
     representativeness_effect: float = param(
         1.0,
@@ -374,12 +420,23 @@ class CouncilConfig:
         10,
         unit="logit",
         doc="success gain of a council whose participants mirror residents",
+        role="behaviour",
     )
     party_steering: float = param(
-        0.5, 0, 5, unit="logit", doc="success gain where a party branch steers the council"
+        0.5,
+        0,
+        5,
+        unit="logit",
+        doc="success gain where a party branch steers the council",
+        role="behaviour",
     )
     resources_effect: float = param(
-        0.8, 0, 5, unit="logit per budget ratio", doc="success gain per public-service budget ratio"
+        0.8,
+        0,
+        5,
+        unit="logit per budget ratio",
+        doc="success gain per public-service budget ratio",
+        role="behaviour",
     )
     committee_success: float = param(
         0.35,
@@ -387,12 +444,23 @@ class CouncilConfig:
         1,
         unit="probability",
         doc="chance the residents' committee alone carries out an issue",
+        role="behaviour",
     )
     committee_weeks: float = param(
-        8.0, 0.1, 104, unit="weeks", doc="mean time for the committee to act on an issue alone"
+        8.0,
+        0.1,
+        104,
+        unit="weeks",
+        doc="mean time for the committee to act on an issue alone",
+        role="behaviour",
     )
     legitimacy_learning: float = param(
-        0.05, 0, 1, unit="rate", doc="legitimacy moves this share toward 1 (done) or 0 (failed)"
+        0.05,
+        0,
+        1,
+        unit="rate",
+        doc="legitimacy moves this share toward 1 (done) or 0 (failed)",
+        role="behaviour",
     )
 
 
@@ -413,6 +481,7 @@ class SocialOrgConfig:
         unit="share",
         doc="social groups among non-hub organisations (rest: private non-enterprise units)",
         source=f"{SEED_SOURCE}: 2,597 social groups : 4,462 private non-enterprise units",
+        role="world",
     )
     hubs_per_street: int = param(
         3, 0, 20, unit="organisations", doc="hub organisations (union, youth league, women's fed.)"
@@ -421,19 +490,44 @@ class SocialOrgConfig:
         0.02, 0, 1, unit="per week", doc="share of the gap to the target density born per week"
     )
     failure: float = param(
-        0.003, 0, 1, unit="per week", doc="failure hazard of an unfunded organisation"
+        0.003,
+        0,
+        1,
+        unit="per week",
+        doc="failure hazard of an unfunded organisation",
+        role="behaviour",
     )
     funding_protection: float = param(
-        0.7, 0, 1, unit="share", doc="failure hazard removed by full purchased-service funding"
+        0.7,
+        0,
+        1,
+        unit="share",
+        doc="failure hazard removed by full purchased-service funding",
+        role="behaviour",
     )
     hub_protection: float = param(
-        0.3, 0, 1, unit="share", doc="failure hazard removed where a hub links the organisation"
+        0.3,
+        0,
+        1,
+        unit="share",
+        doc="failure hazard removed where a hub links the organisation",
+        role="behaviour",
     )
     members: float = param(
-        25.0, 0, 1000, unit="residents", doc="mean members recruited at founding (in its community)"
+        25.0,
+        0,
+        1000,
+        unit="residents",
+        doc="mean members recruited at founding (in its community)",
+        role="behaviour",
     )
     member_ties: float = param(
-        2.0, 0, 20, unit="ties", doc="new ties per member among co-members (even: ring)"
+        2.0,
+        0,
+        20,
+        unit="ties",
+        doc="new ties per member among co-members (even: ring)",
+        role="behaviour",
     )
     service_relief: float = param(
         0.002,
@@ -441,21 +535,42 @@ class SocialOrgConfig:
         1,
         unit="grievance/week",
         doc="grievance removed per week per org per 1,000 residents",
+        role="behaviour",
     )
     service_trust: float = param(
-        0.002, 0, 1, unit="trust/week", doc="trust in government gained per org per 1,000 residents"
+        0.002,
+        0,
+        1,
+        unit="trust/week",
+        doc="trust in government gained per org per 1,000 residents",
+        role="behaviour",
     )
     mobilisation: float = param(
-        0.3, 0, 5, unit="logit per org/1,000", doc="participation boost per org per 1,000 residents"
+        0.3,
+        0,
+        5,
+        unit="logit per org/1,000",
+        doc="participation boost per org per 1,000 residents",
+        role="behaviour",
     )
     mediating_share: float = param(
-        0.15, 0, 1, unit="share", doc="private non-enterprise units that offer mediation"
+        0.15,
+        0,
+        1,
+        unit="share",
+        doc="private non-enterprise units that offer mediation",
+        role="behaviour",
     )
     mediators: float = param(
-        1.0, 0, 20, unit="servers", doc="community-tier mediators a mediating organisation adds"
+        1.0,
+        0,
+        20,
+        unit="servers",
+        doc="community-tier mediators a mediating organisation adds",
+        role="behaviour",
     )
     weekly_cost: float = param(
-        1000.0, 0, 1e6, unit="yuan/week", doc="running cost of one organisation"
+        1000.0, 0, 1e6, unit="yuan/week", doc="running cost of one organisation", role="world"
     )
     foundation_grants: float = param(
         0.1,
@@ -470,7 +585,12 @@ class SocialOrgConfig:
 @dataclass
 class GovernmentConfig:
     budget: float = param(
-        3.0, 0, 1000, unit="yuan/resident/week", doc="street office budget (assumption)"
+        3.0,
+        0,
+        1000,
+        unit="yuan/resident/week",
+        doc="street office budget (assumption)",
+        role="world",
     )
     public_service_share: float = param(
         0.6,
@@ -484,15 +604,29 @@ class GovernmentConfig:
         0.2, 0, 1, unit="share", doc="share of public-service budget buying services from orgs"
     )
     reference_service: float = param(
-        1.5, 0.01, 1000, unit="yuan/resident/week", doc="public-service spend giving ratio 1"
+        1.5,
+        0.01,
+        1000,
+        unit="yuan/resident/week",
+        doc="public-service spend giving ratio 1",
+        role="behaviour",
     )
-    grid_wage: float = param(800.0, 0, 1e5, unit="yuan/week", doc="cost of one grid worker")
-    mediator_wage: float = param(600.0, 0, 1e5, unit="yuan/week", doc="cost of one mediator")
+    grid_wage: float = param(
+        800.0, 0, 1e5, unit="yuan/week", doc="cost of one grid worker", role="world"
+    )
+    mediator_wage: float = param(
+        600.0, 0, 1e5, unit="yuan/week", doc="cost of one mediator", role="world"
+    )
     petition_cost: float = param(
-        5000.0, 0, 1e7, unit="yuan/petition", doc="cost to government of handling a petition"
+        5000.0,
+        0,
+        1e7,
+        unit="yuan/petition",
+        doc="cost to government of handling a petition",
+        role="world",
     )
     litigation_cost: float = param(
-        3000.0, 0, 1e7, unit="yuan/case", doc="public cost of a court case"
+        3000.0, 0, 1e7, unit="yuan/case", doc="public cost of a court case", role="world"
     )
 
 
@@ -510,9 +644,16 @@ class OnlineConfig:
         0.6, 0, 1, unit="0-1", doc="grievance that triggers an early warning"
     )
     response_relief: float = param(
-        0.2, 0, 1, unit="0-1", doc="grievance removed by the response to a warning"
+        0.2,
+        0,
+        1,
+        unit="0-1",
+        doc="grievance removed by the response to a warning",
+        role="behaviour",
     )
-    response_cost: float = param(200.0, 0, 1e6, unit="yuan/response", doc="cost of a response")
+    response_cost: float = param(
+        200.0, 0, 1e6, unit="yuan/response", doc="cost of a response", role="world"
+    )
 
 
 @dataclass
@@ -531,10 +672,20 @@ class FloatingPolicyConfig:
         0.75, 0, 1, unit="0-1", doc="grievance above which a resident is 'high-risk'"
     )
     key_detection: float = param(
-        0.3, 0, 1, unit="probability", doc="extra early-detection chance for key residents"
+        0.3,
+        0,
+        1,
+        unit="probability",
+        doc="extra early-detection chance for key residents",
+        role="behaviour",
     )
     high_risk_detection: float = param(
-        0.6, 0, 1, unit="probability", doc="extra early-detection chance for high-risk residents"
+        0.6,
+        0,
+        1,
+        unit="probability",
+        doc="extra early-detection chance for high-risk residents",
+        role="behaviour",
     )
 
 
@@ -548,13 +699,28 @@ class PolicyConfig:
     online: OnlineConfig = group(OnlineConfig, doc="online opinion monitoring")
     floating: FloatingPolicyConfig = group(FloatingPolicyConfig, doc="floating population")
     latent_weeks: float = param(
-        4.0, 0, 104, unit="weeks", doc="mean delay before an undetected dispute enters the ladder"
+        4.0,
+        0,
+        104,
+        unit="weeks",
+        doc="mean delay before an undetected dispute enters the ladder",
+        role="behaviour",
     )
     festering: float = param(
-        0.15, 0, 1, unit="0-1", doc="severity added while an undetected dispute festers"
+        0.15,
+        0,
+        1,
+        unit="0-1",
+        doc="severity added while an undetected dispute festers",
+        role="behaviour",
     )
     early_relief: float = param(
-        0.2, 0, 1, unit="share", doc="share of severity removed by early detection"
+        0.2,
+        0,
+        1,
+        unit="share",
+        doc="share of severity removed by early detection",
+        role="behaviour",
     )
 
 
@@ -706,15 +872,27 @@ class SimConfig:
     scenario: str = param("chengdu_2014", unit="name", doc="scenario name (set by the scenario)")
     description: str = param("", unit="text", doc="what the scenario represents")
     basis: str = param("", unit="text", doc="the scenario's empirical basis")
-    world: WorldConfig = group(WorldConfig, doc="the city and its residents (uncertainty)")
-    disputes: DisputeConfig = group(DisputeConfig, doc="how disputes arise (uncertainty)")
-    mediation: MediationConfig = group(MediationConfig, doc="the dispute ladder (levers)")
-    policy: PolicyConfig = group(PolicyConfig, doc="governance policy (levers)")
-    participation: ParticipationConfig = group(ParticipationConfig, doc="who takes part")
-    trust: TrustConfig = group(TrustConfig, doc="trust, grievance and online opinion")
-    migration: MigrationConfig = group(MigrationConfig, doc="floating population flows")
+    world: WorldConfig = group(
+        WorldConfig, doc="the city and its residents (world conditions)", role="world"
+    )
+    disputes: DisputeConfig = group(
+        DisputeConfig, doc="how disputes arise (world conditions)", role="world"
+    )
+    mediation: MediationConfig = group(
+        MediationConfig, doc="the dispute ladder (capacity: levers)", role="behaviour"
+    )
+    policy: PolicyConfig = group(PolicyConfig, doc="governance policy (levers)", role="lever")
+    participation: ParticipationConfig = group(
+        ParticipationConfig, doc="who takes part", role="behaviour"
+    )
+    trust: TrustConfig = group(
+        TrustConfig, doc="trust, grievance and online opinion", role="behaviour"
+    )
+    migration: MigrationConfig = group(
+        MigrationConfig, doc="floating population flows", role="world"
+    )
     timeline: list[Reform] = param([], unit="reforms", doc="reforms switched on at given weeks")
-    output: OutputConfig = group(OutputConfig, doc="what a run records")
+    output: OutputConfig = group(OutputConfig, doc="what a run records", role="control")
 
 
 # ---------------------------------------------------------------------- validation
