@@ -10,7 +10,7 @@ import pytest
 
 from sim import odd
 from sim.config import DISPUTE_KINDS, TIERS, SimConfig
-from sim.params import iter_params
+from sim.params import ROLES, iter_params
 
 ROOT = Path(__file__).resolve().parent.parent
 ODD = ROOT / "docs" / "ODD.md"
@@ -92,7 +92,8 @@ def test_every_parameter_appears_once_with_unit_range_and_source() -> None:
     for name, value, meta in params:
         assert meta is not None, f"{name} is declared without param(...) in sim/config.py"
         assert len(rows.get(name, [])) == 1, f"{name} appears {len(rows.get(name, []))} times"
-        _, unit, rng, default, doc, source = rows[name][0]
+        _, role, unit, rng, default, doc, source = rows[name][0]
+        assert role == meta.role and role in ROLES, name
         assert unit == " ".join(meta.unit.split()), name
         assert source == " ".join(meta.source.split()), name
         assert doc == " ".join(meta.doc.split()), name
