@@ -111,7 +111,7 @@ def test_every_parameter_appears_once_with_unit_range_and_source() -> None:
                     continue
                 assert float(got) == pytest.approx(want, rel=1e-12), name
             assert rng.endswith("integer") == isinstance(value, int), name
-    assert "assumption" in {r[0][5] for r in rows.values()}
+    assert "assumption" in {r[0][6] for r in rows.values()}
 
 
 def test_nested_kinds_and_tiers_have_dotted_names() -> None:
