@@ -12,7 +12,7 @@ from sim.report.plots import plot_heatmap
 from sim.report.style import figure, save_figure
 
 X, Y = "policy.councils.coverage", "policy.party.building_coverage"
-OUTCOMES = ("resolution_rate", "share_at_or_below_community", "participation_rate")
+OUTCOMES = ("resolution_rate", "grassroots_mediation_share", "participation_rate")
 
 
 def draw(sweep: Sweep, out: Path) -> None:

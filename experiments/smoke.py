@@ -22,7 +22,7 @@ from sim.report.style import save_figure
 
 
 def draw(sweep: Sweep, out: Path) -> None:
-    ts = timeseries_figure(sweep.timeseries, ["resolution_rate", "participation_rate"])
+    ts = timeseries_figure(sweep.timeseries, ["resolution_rate_cumulative", "participation_rate"])
     save_figure(ts, out / "smoke_timeseries")
     comparisons = sweep.tables.compare("chengdu_2014", forest_outcomes(sweep)[:2])
     save_figure(forest_figure(comparisons, width="single"), out / "smoke_forest")

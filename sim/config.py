@@ -105,10 +105,12 @@ class WorldConfig:
         role="control",
     )
     initial_trust: float = param(
-        0.5, 0, 1, unit="0-1", doc="mean initial trust in every institution (Beta, conc. 10)"
-    )
-    floating_trust_gap: float = param(
-        0.1, 0, 1, unit="0-1", doc="how much lower floating residents' initial trust is"
+        0.5,
+        0,
+        1,
+        unit="0-1",
+        doc="mean initial trust of registered residents in every institution (Beta, conc. "
+        "10); floating residents start at the newcomers' trust (migration.newcomer_trust)",
     )
 
 
@@ -139,7 +141,7 @@ def _kind(share: float, severity: float, petition_bias: float = 1.0) -> Any:
 @dataclass
 class DisputeConfig:
     base_rate: float = param(
-        0.0004,
+        0.00035,
         0,
         0.1,
         unit="disputes/resident/week",
@@ -156,6 +158,14 @@ class DisputeConfig:
         unit="issues/courtyard/week",
         doc="collective issues (repairs, property, space, safety) at zero grievance; the rate "
         "is multiplied by (1 + mean courtyard grievance)",
+    )
+    community_issue_share: float = param(
+        0.3,
+        0,
+        1,
+        unit="share",
+        doc="collective issues that concern the whole community (shared space, safety), put to "
+        "the community council; the rest concern one courtyard",
     )
     issue_patience: float = param(
         12.0,
@@ -188,10 +198,10 @@ class DisputeConfig:
     )
     neighbour: DisputeKind = _kind(0.35, 0.25)
     family: DisputeKind = _kind(0.25, 0.3, 0.3)
-    labour: DisputeKind = _kind(0.15, 0.45, 1.5)
+    labour: DisputeKind = _kind(0.15, 0.6, 1.5)
     civil: DisputeKind = _kind(0.15, 0.35)
-    relocation: DisputeKind = _kind(0.10, 0.6, 3.0)
-    property: DisputeKind = _kind(0.0, 0.35, 1.0)
+    relocation: DisputeKind = _kind(0.10, 0.7, 3.0)
+    property: DisputeKind = _kind(0.0, 0.5, 1.0)
 
 
 DISPUTE_KINDS: tuple[str, ...] = (
@@ -214,8 +224,9 @@ class TierConfig:
         0,
         10000,
         unit="servers per unit",
-        doc="mediators, judges or officers per unit (per 100,000 residents for city tiers; "
-        "unused for self-settlement, which is infinite-server)",
+        doc="mediators, judges or officers per unit (courtyard, community; per 100,000 people "
+        "for each grand-mediation centre and for the city's court and petition office; unused "
+        "for self-settlement, which is infinite-server)",
         role="lever",
     )
     service_mean: float = param(2.0, 0.01, 520, unit="weeks", doc="mean service time")
@@ -228,13 +239,37 @@ class TierConfig:
     discipline: Discipline = param(
         Discipline.fifo, unit="choice", doc="queue discipline", role="lever"
     )
-    success: float = param(
-        0.7, 0.0, 1.0, unit="probability", doc="success chance at severity 0.5 and trust 0.5"
+    skill: float = param(
+        0.0,
+        -10,
+        10,
+        unit="logit",
+        doc="settlement log-odds for a dispute of severity 0.5 between parties who trust the "
+        "institution at 0.5, caught late, with no queue (not a success rate: the rate emerges "
+        "from the disputes, trust, detection and load the tier meets)",
     )
     severity_effect: float = param(
-        3.0, 0, 20, unit="logit per severity", doc="how severity lowers success"
+        3.0, 0, 20, unit="logit per severity", doc="how severity lowers settlement"
     )
-    trust_effect: float = param(2.0, 0, 20, unit="logit per trust", doc="how trust raises success")
+    trust_effect: float = param(
+        2.0, 0, 20, unit="logit per trust", doc="how the parties' mean trust raises settlement"
+    )
+    load_effect: float = param(
+        0.5,
+        0,
+        10,
+        unit="logit per log(1 + queue/server)",
+        doc="how a long queue lowers settlement (hurried mediators): z -= effect x "
+        "log(1 + disputes waiting per server when the dispute starts)",
+    )
+    patience: float = param(
+        26.0,
+        0.1,
+        1e6,
+        unit="weeks",
+        doc="mean time a party waits in this tier's queue before giving up (exponential; "
+        "unused for self-settlement)",
+    )
 
 
 def _tier(**kw: Any) -> Any:
@@ -244,17 +279,31 @@ def _tier(**kw: Any) -> Any:
 @dataclass
 class MediationConfig:
     self_settle: TierConfig = _tier(
-        servers=0, service_mean=1.0, success=0.45, severity_effect=4.0, trust_effect=0.5
+        servers=0, service_mean=1.0, skill=-0.2, severity_effect=4.0, trust_effect=0.5
     )
-    courtyard: TierConfig = _tier(servers=1.0, service_mean=1.0, success=0.96)
-    community: TierConfig = _tier(servers=2.0, service_mean=2.0, success=0.97)
-    grand: TierConfig = _tier(servers=4.0, service_mean=3.0, success=0.5)
+    courtyard: TierConfig = _tier(
+        servers=1.0, service_mean=1.0, skill=3.0, severity_effect=5.0, patience=8.0
+    )
+    community: TierConfig = _tier(
+        servers=2.0, service_mean=2.0, skill=3.2, severity_effect=5.0, patience=12.0
+    )
+    grand: TierConfig = _tier(
+        servers=6.0, service_mean=2.0, skill=1.8, severity_effect=5.0, patience=26.0
+    )
     litigation: TierConfig = _tier(
-        servers=6, service_mean=12.0, success=0.9, severity_effect=1.0, trust_effect=1.0
+        servers=25,
+        service_mean=12.0,
+        skill=2.2,
+        severity_effect=1.0,
+        trust_effect=1.0,
+        load_effect=0.0,
+        patience=104.0,
     )
-    petition: TierConfig = _tier(servers=12.0, service_mean=4.0, success=0.3, severity_effect=2.0)
+    petition: TierConfig = _tier(
+        servers=12.0, service_mean=4.0, skill=-0.8, severity_effect=2.0, patience=26.0
+    )
     early_bonus: float = param(
-        0.8, 0, 5, unit="logit", doc="success bonus for an early-detected dispute at every tier"
+        0.8, 0, 5, unit="logit", doc="settlement bonus for an early-detected dispute at every tier"
     )
     escalate_share: float = param(
         0.85, 0, 1, unit="probability", doc="after a failure, chance of escalating (else exit)"
@@ -282,6 +331,46 @@ class MediationConfig:
     abandon_grievance: float = param(
         0.15, 0, 1, unit="0-1", doc="grievance added to the initiator when a dispute is abandoned"
     )
+    renege_grievance: float = param(
+        0.1,
+        0,
+        1,
+        unit="0-1",
+        doc="grievance added to the initiator who gives up waiting in a queue (before what "
+        "they do next)",
+    )
+    renege_litigation: float = param(
+        0.1,
+        0,
+        1,
+        unit="probability",
+        doc="chance that a party who gives up waiting for mediation sues (if not petitioning)",
+    )
+    police_referral: float = param(
+        0.05,
+        0,
+        1,
+        unit="probability per severity",
+        doc="chance per unit severity that a dispute reaches the police (110) and is referred "
+        "to the public-security mediation centre instead of the parties' own settlement "
+        "(公调对接); only where that centre has mediators",
+    )
+    court_referral: float = param(
+        0.5,
+        0,
+        1,
+        unit="probability",
+        doc="chance the court refers a new lawsuit to its pre-litigation mediation centre "
+        "(诉调对接) before hearing it; only where that centre has mediators",
+    )
+    petition_referral: float = param(
+        0.3,
+        0,
+        1,
+        unit="probability",
+        doc="chance the petition office refers a petitioner to its mediation centre (访调对接) "
+        "before handling the petition itself; only where that centre has mediators",
+    )
     resolve_relief: float = param(
         0.1, 0, 1, unit="0-1", doc="grievance removed when a dispute is resolved"
     )
@@ -303,10 +392,20 @@ TIER_UNITS: dict[str, str] = {
     "self_settle": "dispute",
     "courtyard": "courtyard",
     "community": "community",
-    "grand": "street",
+    "grand": "centre",
     "litigation": "city",
     "petition": "city",
 }
+GRAND_CENTRES: tuple[str, ...] = (
+    "judicial_bureau",
+    "legal_affairs_office",
+    "intermediate_court",
+    "public_security_bureau",
+    "petition_bureau",
+)
+"""The five people's-mediation centres of the city's grand mediation (seed section 二.2):
+at the judicial bureau, the legal affairs office, the intermediate court, the public
+security bureau and the petition bureau."""
 
 
 # -------------------------------------------------------------------------- policy
@@ -466,28 +565,44 @@ class CouncilConfig:
 
 @dataclass
 class SocialOrgConfig:
-    density_per_10k: float = param(
-        4.8,
+    founding_rate: float = param(
+        0.105,
         0,
         50,
-        unit="organisations/10,000 residents",
-        doc="registered social organisations (target and starting density)",
-        source=f"{SEED_SOURCE}: 7,059 organisations, 4.8 per 10,000 (July 2013)",
+        unit="organisations/10,000 people/year",
+        doc="organisations founded without incubation support; with failures under funding "
+        "it sets the density that emerges (no density is imposed)",
+        role="behaviour",
     )
     group_share: float = param(
         0.368,
         0,
         1,
         unit="share",
-        doc="social groups among non-hub organisations (rest: private non-enterprise units)",
+        doc="social groups among new non-hub organisations (rest: private non-enterprise units)",
         source=f"{SEED_SOURCE}: 2,597 social groups : 4,462 private non-enterprise units",
         role="world",
     )
     hubs_per_street: int = param(
         3, 0, 20, unit="organisations", doc="hub organisations (union, youth league, women's fed.)"
     )
+    hub_span: float = param(
+        4.0,
+        0,
+        1000,
+        unit="organisations/hub",
+        doc="organisations one hub can link, guide and serve as a platform for; the linked "
+        "share in a street is min(1, hubs x span / organisations)",
+        role="behaviour",
+    )
     incubation: float = param(
-        0.02, 0, 1, unit="per week", doc="share of the gap to the target density born per week"
+        1.0,
+        0,
+        10,
+        unit="multiplier",
+        doc="extra founding from the incubation park, registration reform and guidance "
+        "catalogue: founding x (1 + incubation)",
+        source=f"{SEED_SOURCE}: incubation park, registration reform, guidance catalogue",
     )
     failure: float = param(
         0.003,
@@ -510,7 +625,7 @@ class SocialOrgConfig:
         0,
         1,
         unit="share",
-        doc="failure hazard removed where a hub links the organisation",
+        doc="failure hazard removed for an organisation a hub links",
         role="behaviour",
     )
     members: float = param(
@@ -641,7 +756,21 @@ class OnlineConfig:
         source=f"{SEED_SOURCE}: online opinion monitoring, early warning, two-level response",
     )
     warning_level: float = param(
-        0.6, 0, 1, unit="0-1", doc="grievance that triggers an early warning"
+        0.3,
+        0,
+        1,
+        unit="0-1",
+        doc="grievance that triggers an early warning and a response",
+    )
+    posting: float = param(
+        0.15,
+        0,
+        1,
+        unit="per week",
+        doc="chance per week that an online resident with a festering (undetected) dispute posts "
+        "about it; monitoring finds a post with chance `monitoring`, and the dispute is "
+        "followed up offline and enters the ladder at once, caught early (网上发现、落地查人)",
+        role="behaviour",
     )
     response_relief: float = param(
         0.2,
@@ -667,24 +796,37 @@ class FloatingPolicyConfig:
     registration_lag: float = param(
         4.0, 0, 520, unit="weeks", doc="mean lag before a newcomer is registered, when managed"
     )
-    key_level: float = param(0.5, 0, 1, unit="0-1", doc="grievance above which a resident is 'key'")
-    high_risk_level: float = param(
-        0.75, 0, 1, unit="0-1", doc="grievance above which a resident is 'high-risk'"
+    key_share: float = param(
+        0.1,
+        0,
+        1,
+        unit="share",
+        doc="registered floating residents classed as 'key' (重点人员): those with the highest "
+        "grievance, ranked each week",
+    )
+    high_risk_share: float = param(
+        0.02,
+        0,
+        1,
+        unit="share",
+        doc="registered floating residents classed as 'high-risk' (高危人群, tracked): the top "
+        "of the same ranking",
     )
     key_detection: float = param(
         0.3,
         0,
         1,
         unit="probability",
-        doc="extra early-detection chance for key residents",
+        doc="extra early-detection chance for key (and high-risk) residents' disputes",
         role="behaviour",
     )
-    high_risk_detection: float = param(
-        0.6,
+    tracking_relief: float = param(
+        0.01,
         0,
         1,
-        unit="probability",
-        doc="extra early-detection chance for high-risk residents",
+        unit="grievance/week",
+        doc="grievance removed each week from a tracked (high-risk) resident by follow-up visits",
+        source=f"{SEED_SOURCE}: 高危人群跟踪管 (high-risk people are tracked); size an assumption",
         role="behaviour",
     )
 
@@ -730,7 +872,7 @@ class PolicyConfig:
 @dataclass
 class ParticipationConfig:
     intercept: float = param(
-        -6.2, -20, 5, unit="logit/week", doc="weekly participation log-odds at reference values"
+        -7.3, -20, 5, unit="logit/week", doc="weekly participation log-odds at reference values"
     )
     propensity_effect: float = param(
         2.0, 0, 20, unit="logit per propensity", doc="weight of the personal propensity"
@@ -745,20 +887,22 @@ class ParticipationConfig:
         1.0, 0, 20, unit="logit", doc="weight of trust in the committee/council"
     )
     age_effect: float = param(
-        0.38,
+        0.6,
         0,
         5,
         unit="logit per decade",
         doc="older residents take part more",
-        source="Shanghai survey: 13.8% of 18-29s vs 77.7% of 70-79s voted",
+        source="assumption, calibrated: the SUNS age gradient is a target "
+        "(sim/calibration.py), not an input",
     )
     party_effect: float = param(
-        0.8,
+        0.5,
         0,
         5,
         unit="logit",
         doc="party members take part more",
-        source="Shanghai survey: 65% of party members vs 48% of others",
+        source="assumption, calibrated: the SUNS party gap is a target "
+        "(sim/calibration.py), not an input",
     )
     floating_effect: float = param(
         -0.8, -10, 0, unit="logit", doc="floating residents take part less"
@@ -796,6 +940,14 @@ class TrustConfig:
     )
     grievance_diffusion: float = param(
         0.05, 0, 1, unit="share", doc="as `diffusion`, for grievance"
+    )
+    trust_decay: float = param(
+        0.01,
+        0,
+        1,
+        unit="per week",
+        doc="share of the gap to a resident's own resting trust (their draw at build or on "
+        "arrival) closed each week",
     )
     legitimacy_pull: float = param(
         0.05, 0, 1, unit="share/week", doc="trust in the council moves toward its legitimacy"
@@ -868,7 +1020,15 @@ class OutputConfig:
 @dataclass
 class SimConfig:
     seed: int = param(0, 0, 2**63 - 1, unit="integer", doc="the run's seed")
-    steps: int = param(260, 1, 100000, unit="weeks", doc="weeks simulated")
+    steps: int = param(260, 1, 100000, unit="weeks", doc="weeks simulated and recorded")
+    burn_in: int = param(
+        104,
+        0,
+        5200,
+        unit="weeks",
+        doc="weeks simulated before week 0 and not recorded, so outputs start from the "
+        "model's steady state; timeline reforms count from week 0",
+    )
     scenario: str = param("chengdu_2014", unit="name", doc="scenario name (set by the scenario)")
     description: str = param("", unit="text", doc="what the scenario represents")
     basis: str = param("", unit="text", doc="the scenario's empirical basis")
@@ -947,6 +1107,7 @@ def apply_overrides(cfg: SimConfig, overrides: dict[str, Any], where: str = "") 
 FIXED_AT_BUILD: tuple[str, ...] = (
     "seed",
     "steps",
+    "burn_in",
     "scenario",
     "world.",
     "output.",
@@ -956,12 +1117,12 @@ FIXED_AT_BUILD: tuple[str, ...] = (
 )
 
 
-def reform_configs(cfg: SimConfig) -> list[tuple[int, str, SimConfig]]:
+def reform_configs(cfg: SimConfig) -> list[tuple[Reform, SimConfig]]:
     """The config in force after each reform of the timeline, in order of week.
 
     A reform may change levers and behaviour, not what the world was built from.
     """
-    out: list[tuple[int, str, SimConfig]] = []
+    out: list[tuple[Reform, SimConfig]] = []
     current = cfg
     for i, reform in enumerate(sorted(cfg.timeline, key=lambda r: r.step)):
         for key in reform.set:
@@ -973,7 +1134,7 @@ def reform_configs(cfg: SimConfig) -> list[tuple[int, str, SimConfig]]:
         if reform.step >= cfg.steps:
             continue
         current = apply_overrides(current, dict(reform.set), where=f"timeline[{i}] ")
-        out.append((reform.step, reform.label, current))
+        out.append((reform, current))
     return out
 
 

@@ -116,9 +116,11 @@ def meta_record(result: RunResult, status: str = COMPLETED, **extra: Any) -> dic
         "seed": cfg.seed,
         "config_hash": config_hash(cfg),
         "config": to_dict(cfg),
+        "reforms_applied": result.reforms,
         "git_commit": git_commit(),
         "versions": dict(versions()),
         "build_time_s": result.build_time,
+        "burn_in_time_s": result.burn_in_time,
         "wall_time_s": result.wall_time,
         **extra,
     }

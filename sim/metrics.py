@@ -9,16 +9,17 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from sim.config import TIERS
+from sim.config import DISPUTE_KINDS, GRAND_CENTRES, TIERS
 from sim.ledger import ABANDONED, OPEN
 from sim.population import INSTITUTIONS
-from sim.processes.ladder import COMMUNITY, LITIGATION, PETITION, SELF, Ladder, StepTally
+from sim.processes.ladder import LITIGATION, PETITION, SELF, Ladder, StepTally
 
 if TYPE_CHECKING:
     from sim.model import GovernanceModel
 
-MEDIATION_TIERS = (1, 2, 3)  # courtyard, community, grand
 PEOPLES_MEDIATION = (1, 2)  # courtyard and community people's mediation
+MEDIATION_TIERS = (1, 2, 3)  # people's mediation and grand mediation
+CIVIL_KINDS = [DISPUTE_KINDS.index(k) for k in ("family", "neighbour", "civil")]  # 民间纠纷
 AGE_LABELS = ("18_29", "30_39", "40_49", "50_59", "60_69", "70_79", "80_plus")
 N_GROUPS = len(AGE_LABELS) * 4  # age band x party x floating (Population.group_code)
 
@@ -52,11 +53,17 @@ class StepView:
     queue: np.ndarray
     in_service: np.ndarray
     durations: np.ndarray
+    reneged: np.ndarray
+    referred: np.ndarray
+    resolved_ids: np.ndarray
+    closed_ids: np.ndarray
 
     @classmethod
     def empty(cls) -> StepView:
         z = np.zeros(len(TIERS), dtype=np.int64)
-        return cls(0, 0, z, z, 0, z, z.astype(float), z, z, np.empty(0))
+        none = np.empty(0, dtype=np.int64)
+        zc = np.zeros(len(GRAND_CENTRES), dtype=np.int64)
+        return cls(0, 0, z, z, 0, z, z.astype(float), z, z, np.empty(0), z, zc, none, none)
 
     @classmethod
     def from_tally(cls, arising: int, detected: int, tally: StepTally, ladder: Ladder) -> StepView:
@@ -71,20 +78,35 @@ class StepView:
             queue=ladder.queue_lengths(),
             in_service=ladder.in_service_counts(),
             durations=np.asarray(tally.durations, dtype=float),
+            reneged=tally.reneged,
+            referred=tally.referred,
+            resolved_ids=np.asarray(tally.resolved_ids, dtype=np.int64),
+            closed_ids=np.asarray(tally.resolved_ids + tally.abandoned_ids, dtype=np.int64),
         )
 
 
 @dataclass
 class Totals:
-    """Running sums since the start of the run."""
+    """Running sums over the recorded weeks (week 0 on; the burn-in is not counted).
 
-    opened: int = 0
+    Flows (entries, resolutions, waits) count whatever happened in those weeks; the cohort
+    counts follow the disputes that arose in them, so rates have every such dispute,
+    resolved or not, in their denominator.
+    """
+
+    opened: int = 0  # disputes that arose (the cohort)
     detected: int = 0
     resolved: np.ndarray = field(default_factory=lambda: np.zeros(len(TIERS), dtype=np.int64))
     entered: np.ndarray = field(default_factory=lambda: np.zeros(len(TIERS), dtype=np.int64))
     started: np.ndarray = field(default_factory=lambda: np.zeros(len(TIERS), dtype=np.int64))
+    reneged: np.ndarray = field(default_factory=lambda: np.zeros(len(TIERS), dtype=np.int64))
+    referred: np.ndarray = field(
+        default_factory=lambda: np.zeros(len(GRAND_CENTRES), dtype=np.int64)
+    )
     wait_sum: np.ndarray = field(default_factory=lambda: np.zeros(len(TIERS)))
     abandoned: int = 0
+    cohort_resolved: int = 0
+    cohort_closed: int = 0
     issues_raised: int = 0
     issues_decided: int = 0
     council_decisions: int = 0
@@ -113,21 +135,23 @@ class Totals:
             self.cost += m.cost
             self.warnings += m.online_tally.warnings
             self.weeks += 1
+            opened = m.ledger.cols["opened"]
+            self.cohort_resolved += int((opened[v.resolved_ids] >= 0).sum())
+            self.cohort_closed += int((opened[v.closed_ids] >= 0).sum())
         self.opened += v.arising
         self.detected += v.detected
         self.resolved = self.resolved + v.resolved
         self.entered = self.entered + v.entered
         self.started = self.started + v.started
+        self.reneged = self.reneged + v.reneged
+        self.referred = self.referred + v.referred
         self.wait_sum = self.wait_sum + v.wait_sum
         self.abandoned += v.abandoned
 
     @property
-    def closed(self) -> int:
-        return int(self.resolved.sum()) + self.abandoned
-
-    @property
     def open(self) -> int:
-        return self.opened - self.closed
+        """Disputes of the cohort still open."""
+        return self.opened - self.cohort_closed
 
 
 def _ratio(a: Any, b: Any) -> float:
@@ -138,15 +162,9 @@ def _pct(values: np.ndarray, q: float) -> float:
     return float(np.percentile(values, q)) if len(values) else float("nan")
 
 
-def resolution_rate(m: GovernanceModel) -> float:
-    """Resolved / closed, cumulative."""
-    return _ratio(m.totals.resolved.sum(), m.totals.closed)
-
-
-def share_at_or_below_community(m: GovernanceModel) -> float:
-    """Of resolved disputes, the share settled by self, courtyard or community (cumulative)."""
-    r = m.totals.resolved
-    return _ratio(r[SELF : COMMUNITY + 1].sum(), r.sum())
+def resolution_rate_cumulative(m: GovernanceModel) -> float:
+    """Of the disputes that arose since week 0, the share resolved so far (cumulative)."""
+    return _ratio(m.totals.cohort_resolved, m.totals.opened)
 
 
 def _resolved_at(j: int, m: GovernanceModel) -> int:
@@ -209,9 +227,10 @@ def _trust_reporters() -> dict[str, Callable[[GovernanceModel], Any]]:
 REPORTERS: dict[str, Callable[[GovernanceModel], Any]] = {
     "disputes_arising": lambda m: m.last.arising,
     "detected_early": lambda m: m.last.detected,
-    "disputes_open": lambda m: m.totals.open,
+    "disputes_open": lambda m: m.open_disputes,
     "resolved_total": lambda m: int(m.last.resolved.sum()),
     "abandoned": lambda m: m.last.abandoned,
+    "reneged": lambda m: int(m.last.reneged.sum()),
     "petitions": lambda m: int(m.last.entered[PETITION]),
     "litigation": lambda m: int(m.last.entered[LITIGATION]),
     "mean_time_to_resolution": lambda m: (
@@ -219,8 +238,7 @@ REPORTERS: dict[str, Callable[[GovernanceModel], Any]] = {
     ),
     "p90_time_to_resolution": lambda m: _pct(m.last.durations, 90),
     **_tier_reporters(),
-    "resolution_rate": resolution_rate,
-    "share_at_or_below_community": share_at_or_below_community,
+    "resolution_rate_cumulative": resolution_rate_cumulative,
     "mean_grievance": lambda m: float(m.pop.grievance.mean()),
     **_trust_reporters(),
     "participants": lambda m: m.participants,
@@ -236,7 +254,7 @@ REPORTERS: dict[str, Callable[[GovernanceModel], Any]] = {
     ),
     "council_legitimacy": lambda m: _legitimacy(m),
     "social_orgs": lambda m: m.org_count,
-    "social_orgs_per_10k": lambda m: _ratio(m.org_count * 10_000, m.pop.n),
+    "social_orgs_per_10k": lambda m: _ratio(m.org_count * 10_000, m.people),
     "ties": lambda m: m.total_ties(),
     "newcomers": lambda m: m.newcomers,
     "online_warnings": lambda m: m.online_tally.warnings,
@@ -245,55 +263,87 @@ REPORTERS: dict[str, Callable[[GovernanceModel], Any]] = {
 
 
 def summary(m: GovernanceModel) -> dict[str, Any]:
-    """Scalar outcomes of a finished run (what `summary.json` and `runs.parquet` hold)."""
+    """Scalar outcomes of a finished run (what `summary.json` and `runs.parquet` hold).
+
+    Dispute outcomes follow the cohort of disputes that arose in the recorded weeks: every
+    rate has all of them in its denominator, open ones included (`open_at_end`). Counts of
+    petitions, lawsuits and reneging are flows in the recorded weeks.
+    """
     t = m.totals
     led = m.ledger
-    outcome = led.outcome
-    closed = outcome != OPEN
+    cohort = led.opened >= 0
+    outcome = led.outcome[cohort]
+    n = int(cohort.sum())
+    floating = m.pop.floating[led.initiator[cohort]]  # initiator floating now (slots turn over)
     resolved = (outcome >= 0) & (outcome < ABANDONED)
-    ttr = (led.closed_time - led.arise_time)[resolved]
-    visited = ~np.isnan(led.tier_entry)
-    mediated = visited[:, list(MEDIATION_TIERS)].any(axis=1)
-    litigated = visited[:, LITIGATION]
-    med_done = ~np.isnan(led.tier_exit[:, list(MEDIATION_TIERS)])
-    med_success = np.isin(outcome, MEDIATION_TIERS)
+    closed = outcome != OPEN
+    ttr = (led.closed_time - led.arise_time)[cohort][resolved]
+    started = ~np.isnan(led.tier_start[cohort])
+    entered = ~np.isnan(led.tier_entry[cohort])
+    done = ~np.isnan(led.tier_start[cohort]) & ~np.isnan(led.tier_exit[cohort])
+    pm = list(PEOPLES_MEDIATION)
+    pm_entered = entered[:, pm].any(axis=1)
+    pm_started = started[:, pm].any(axis=1)
+    pm_success = np.isin(outcome, PEOPLES_MEDIATION)
+    years = max(t.weeks, 1) / 52.0
     out: dict[str, Any] = {
         "residents": m.pop.n,
+        "people": m.people,
         "communities": m.world.n_communities,
         "courtyards": m.world.n_courtyards,
         "steps": m.steps,
-        "disputes": t.opened,
-        "resolved": int(t.resolved.sum()),
-        "abandoned": t.abandoned,
-        "open": t.open,
-        "disputes_per_1000_residents_year": _ratio(
-            t.opened * 52_000, float(m.pop.n * max(m.steps, 1))
+        "burn_in": m.cfg.burn_in,
+        "disputes": n,
+        "resolved": int(resolved.sum()),
+        "abandoned": int((outcome == ABANDONED).sum()),
+        "open_at_end": int((outcome == OPEN).sum()),
+        "disputes_per_1000_residents_year": _ratio(n * 1000, m.pop.n * years),
+        "detected_early_share": _ratio(float(led.detected[cohort].sum()), n),
+        "detected_early_share_floating": _ratio(
+            float((led.detected[cohort] & floating).sum()), float(floating.sum())
         ),
-        "detected_early_share": _ratio(t.detected, t.opened),
-        "resolution_rate": resolution_rate(m),
-        "share_at_or_below_community": share_at_or_below_community(m),
-        "mediation_success": _ratio(float(med_success.sum()), float(med_done.sum())),
+        "resolution_rate": _ratio(float(resolved.sum()), n),
+        "resolution_rate_closed": _ratio(float(resolved.sum()), float(closed.sum())),
+        "self_settled_share": _ratio(float((outcome == SELF).sum()), n),
+        "grassroots_mediation_share": _ratio(
+            float((pm_entered & pm_success).sum()), float(pm_entered.sum())
+        ),
+        "peoples_mediation_success": _ratio(
+            float(pm_success.sum()), float(done[:, pm].any(axis=1).sum())
+        ),
+        "peoples_mediation_per_10k_year": _ratio(pm_entered.sum() * 10_000, m.people * years),
         "litigation_share_of_mediated": _ratio(
-            float((mediated & litigated).sum()), float(mediated.sum())
+            float((pm_started & entered[:, LITIGATION]).sum()), float(pm_started.sum())
         ),
         "petitions": int(t.entered[PETITION]),
         "litigation": int(t.entered[LITIGATION]),
+        "petitions_per_10k_year": _ratio(t.entered[PETITION] * 10_000, m.people * years),
+        "litigation_per_10k_year": _ratio(t.entered[LITIGATION] * 10_000, m.people * years),
+        "reneged": int(t.reneged.sum()),
         "mean_time_to_resolution": float(ttr.mean()) if len(ttr) else float("nan"),
         "p90_time_to_resolution": _pct(ttr, 90),
         "mean_grievance": float(m.pop.grievance.mean()),
     }
-    n_closed = max(int(closed.sum()), 1)
     for j, name in enumerate(TIERS):
-        out[f"ended_{name}"] = float((outcome == j).sum()) / n_closed
+        out[f"ended_{name}"] = _ratio(float((outcome == j).sum()), n)
         if j > 0:
             out[f"mean_wait_{name}"] = _ratio(t.wait_sum[j], t.started[j])
-    out["ended_abandoned"] = float((outcome == ABANDONED).sum()) / n_closed
+            out[f"reneged_{name}"] = int(t.reneged[j])
+            out[f"queue_end_{name}"] = int(m.last.queue[j])
+    med = list(MEDIATION_TIERS)
+    attempts = done[:, med].sum(axis=1)
+    settled = np.isin(outcome, MEDIATION_TIERS)
+    civil = np.isin(led.kind[cohort], CIVIL_KINDS)
+    for label, mask in (("civil", civil), ("other", ~civil)):
+        out[f"mediation_success_{label}"] = _ratio(
+            float(settled[mask].sum()), float(attempts[mask].sum())
+        )
+    for c, centre in enumerate(GRAND_CENTRES):
+        out[f"grand_{centre}"] = int(t.referred[c])  # disputes each centre took in
+    out["ended_abandoned"] = _ratio(float((outcome == ABANDONED).sum()), n)
+    out["ended_open"] = _ratio(float((outcome == OPEN).sum()), n)
     for inst in INSTITUTIONS:
         out[f"trust_{inst}"] = float(m.pop.trust[inst].mean())
-    pm_done = ~np.isnan(led.tier_exit[:, list(PEOPLES_MEDIATION)])
-    out["peoples_mediation_success"] = _ratio(
-        float(np.isin(outcome, PEOPLES_MEDIATION).sum()), float(pm_done.sum())
-    )
     out.update(participation_by_group(m))
     weeks = max(t.weeks, 1)
     out.update(
@@ -306,7 +356,7 @@ def summary(m: GovernanceModel) -> dict[str, Any]:
             "mean_time_to_decision": _ratio(t.decision_time_sum, t.decisions_timed),
             "council_legitimacy": _legitimacy(m),
             "social_orgs": m.org_count,
-            "social_orgs_per_10k": _ratio(m.org_count * 10_000, m.pop.n),
+            "social_orgs_per_10k": _ratio(m.org_count * 10_000, m.people),
             "social_orgs_born": t.orgs_born,
             "social_orgs_failed": t.orgs_failed,
             "ties": m.total_ties(),

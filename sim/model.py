@@ -19,6 +19,8 @@ No file I/O happens here (see sim.io).
 
 from __future__ import annotations
 
+import copy
+import time
 from typing import Any
 
 import mesa
@@ -37,13 +39,13 @@ from sim.agents import (
     ServiceStation,
 )
 from sim.compose import load_config
-from sim.config import TIERS, SimConfig, reform_configs
-from sim.ledger import Ledger
+from sim.config import GRAND_CENTRES, TIERS, SimConfig, reform_configs
+from sim.ledger import N_ROUTES, OPEN, Ledger
 from sim.network import build_graph
-from sim.population import NEVER, Population, build_population
+from sim.population import INSTITUTIONS, NEVER, Population, beta_mean, build_population
 from sim.processes import government, migration, outcomes, participation, trust
 from sim.processes.councils import Councils, CouncilTally
-from sim.processes.detection import detect
+from sim.processes.detection import ONLINE, detect
 from sim.processes.disputes import arise
 from sim.processes.ladder import COMMUNITY, COURTYARD, GRAND, Ladder, kind_bias
 from sim.processes.social_orgs import OrgSector, OrgTally
@@ -94,6 +96,7 @@ class GovernanceModel(mesa.Model):
     """
 
     pop: Population
+    people: int
     last: metrics.StepView
     totals: metrics.Totals
     council_tally: CouncilTally
@@ -119,13 +122,16 @@ class GovernanceModel(mesa.Model):
             seed = _seed_from(rng, config.seed)
         config.seed = seed
         super().__init__(rng=seed)
-        self.cfg = config
+        self.input_cfg = copy.deepcopy(config)  # what the run was asked for (provenance)
+        self.cfg = config  # what is in force now (timeline reforms replace it)
         self.seed = seed
+        self.week = -config.burn_in - 1  # the week last simulated; burn-in weeks are < 0
         self.scenario_name = config.scenario
         self.streams = streams(seed)
         self.reforms = reform_configs(config)
-        self.reforms_applied: list[tuple[int, str]] = []
+        self.reforms_applied: list[dict[str, Any]] = []
         self._build()
+        self._burn_in()
         self.datacollector = mesa.DataCollector(model_reporters=metrics.REPORTERS)
         self.panel: list[dict[str, np.ndarray]] = []
         self.datacollector.collect(self)
@@ -138,8 +144,10 @@ class GovernanceModel(mesa.Model):
         self.pop = build_population(cfg.world, w, rs["population"], cfg.trust.online_share)
         self.graph = build_graph(cfg.world, self.pop.household, self.pop.courtyard, rs["network"])
         pop, n = self.pop, self.pop.n
+        self.people = n  # persons the per-10,000 densities divide by
         self.court_n = np.bincount(pop.courtyard, minlength=w.n_courtyards)
         self.comm_n = np.bincount(pop.community, minlength=w.n_communities)
+        self.comm_people = self.comm_n.astype(np.float64)  # persons per community
         self.crowding = (self.court_n / max(self.court_n.mean(), 1e-9)).astype(np.float32)
         self.courtyard_members = _members(pop.courtyard, w.n_courtyards)
         self.community_members = _members(pop.community, w.n_communities)
@@ -158,7 +166,8 @@ class GovernanceModel(mesa.Model):
             "courtyard": cap.random(w.n_courtyards),
             "community": cap.random(w.n_communities),
         }
-        capacity_uniforms = {name: cap.random(max(w.n_courtyards, 1)) for name in TIERS}
+        units = max(w.n_courtyards, w.n_communities, len(GRAND_CENTRES))
+        capacity_uniforms = {name: cap.random(units) for name in TIERS}
         council_u = (cap.random(w.n_courtyards), cap.random(w.n_communities))
         self.ledger = Ledger()
         self.ladder = Ladder(
@@ -173,13 +182,14 @@ class GovernanceModel(mesa.Model):
             },
             capacity_uniforms,
             kind_bias(cfg.disputes),
+            people=n,
         )
         self.councils = Councils(w.courtyard_community, *council_u)
         self.orgs = OrgSector(
             self,
             self.community_members,
             w.community_street,
-            self.comm_n,
+            self.comm_people,
             rs["social_orgs"],
         )
         self.ties = trust.Ties(self.graph)
@@ -190,7 +200,11 @@ class GovernanceModel(mesa.Model):
             np.empty(0, dtype=np.int64),
             np.empty(0),
         )
-        self.grievance_baseline = float(cfg.world.initial_grievance)
+        self._settle_floating()
+        self.trust_baseline = {name: pop.trust[name].copy() for name in INSTITUTIONS}
+        # each resident's own resting grievance (the draw at build, or on arrival)
+        self.grievance_baseline = pop.grievance.copy()
+        self.risk_levels = (np.inf, np.inf)  # grievance of key / high-risk floating residents
         self.totals = metrics.Totals()
         self.last = metrics.StepView.empty()
         self.council_tally = CouncilTally()
@@ -200,9 +214,33 @@ class GovernanceModel(mesa.Model):
         self.participants = 0
         self.newcomers = 0
         self._apply_policy(initial=True)
+        self._settle_councils()
         self._seed_participation()
         if cfg.world.resident_agents:
             self.residents = [Resident(self, i) for i in range(n)]
+
+    def registration_lag(self) -> float:
+        """Mean weeks before a newcomer is registered: short under managed registration."""
+        cfg = self.cfg
+        if cfg.policy.floating.classified:
+            return cfg.policy.floating.registration_lag
+        return cfg.migration.registration_lag
+
+    def _settle_floating(self) -> None:
+        """Start floating residents where the steady flow of arrivals would leave them: each
+        arrived a geometric number of weeks ago (weekly leaving chance `turnover`), with a
+        newcomer's trust, and is registered once their registration lag has run out."""
+        cfg, pop, idx = self.cfg, self.pop, self.floating_idx
+        rng, m, start = self.streams["migration"], len(self.floating_idx), self.week + 1
+        if cfg.migration.turnover > 0:
+            pop.arrival[idx] = start - rng.geometric(cfg.migration.turnover, size=m)
+        for name in INSTITUTIONS:
+            pop.trust[name][idx] = beta_mean(rng, cfg.migration.newcomer_trust, 10.0, m)
+        lag = self.registration_lag()
+        due = pop.arrival[idx] + (rng.exponential(lag, size=m) if lag > 0 else np.zeros(m))
+        waiting = (due >= start) & (pop.arrival[idx] > NEVER)
+        pop.registered[idx[waiting]] = False
+        self.pending_registration = (idx[waiting], due[waiting])
 
     def _seed_participation(self) -> None:
         """Start from the stationary state: who took part in the past year, and when."""
@@ -210,7 +248,8 @@ class GovernanceModel(mesa.Model):
         window = self.cfg.participation.window_weeks
         rng = self.streams["participation"]
         took = rng.random(self.pop.n) < 1.0 - (1.0 - p) ** window
-        self.pop.last_part[took] = -rng.integers(1, window + 1, size=int(took.sum()))
+        start = self.week + 1
+        self.pop.last_part[took] = start - rng.integers(1, window + 1, size=int(took.sum()))
         self._refresh_peers()
 
     def _apply_policy(self, initial: bool = False) -> None:
@@ -246,14 +285,14 @@ class GovernanceModel(mesa.Model):
             ServiceStation(self, c)
         self.councils.configure(cfg.policy.councils)
         self.budget = government.budget(cfg.policy.government, pop.n)
-        self.orgs.configure(cfg.policy.social_orgs, self.week, initial=initial)
-        self._refresh_orgs()
+        self.orgs.configure(cfg.policy.social_orgs, self.week, self.funding_ratio, initial=initial)
+        self._refresh_orgs(now=float(self.week + 1))
         servers = self.ladder.servers
         for level, j in (("courtyard", COURTYARD), ("community", COMMUNITY)):
             for unit in np.flatnonzero(servers[j]).tolist():
                 MediationCommittee(self, unit, level, int(servers[j][unit]))
-        for s in np.flatnonzero(servers[GRAND]).tolist():
-            GrandMediationCentre(self, s, int(servers[GRAND][s]))
+        for centre in np.flatnonzero(servers[GRAND]).tolist():
+            GrandMediationCentre(self, centre, int(servers[GRAND][centre]))
         Court(self, int(servers[TIERS.index("litigation")][0]))
         PetitionOffice(self, int(servers[TIERS.index("petition")][0]))
         self.grid_workers = int(round(cfg.policy.grid.workers_per_10k * pop.n / 10_000))
@@ -261,25 +300,22 @@ class GovernanceModel(mesa.Model):
             GridWorker(self, c)
         self.static_logit = participation.static_logit(pop, cfg.participation, self.building_branch)
 
-    def _refresh_orgs(self) -> None:
+    def funding_ratio(self, organisations: float) -> float:
+        """Share of organisations' running cost covered with this many organisations."""
+        so = self.cfg.policy.social_orgs
+        return self.budget.funding_ratio(organisations, so.weekly_cost, so.foundation_grants)
+
+    def _refresh_orgs(self, now: float) -> None:
         """Per-community organisation aggregates, their ties and the mediators they add."""
         count, capacity, mediators = self.orgs.per_community()
         self.orgs_per_1000 = count / np.maximum(self.comm_n, 1) * 1000.0
         self.capacity_per_1000 = capacity / np.maximum(self.comm_n, 1) * 1000.0
         self.org_count = int(count.sum())
-        so = self.cfg.policy.social_orgs
-        self.funding = self.budget.funding_ratio(
-            self.org_count, so.weekly_cost, so.foundation_grants
-        )
+        self.funding = self.funding_ratio(self.org_count)
         self.ties.set_extra(self.orgs.tie_edges())
-        self.ladder.configure(self.cfg.mediation, extra={COMMUNITY: mediators})
+        self.ladder.configure(self.cfg.mediation, extra={COMMUNITY: mediators}, now=now)
 
     # ------------------------------------------------------------------- step
-
-    @property
-    def week(self) -> int:
-        """The step being (or last) run: step t covers weeks [t, t+1)."""
-        return max(self.steps - 1, 0)
 
     def _logit_now(self) -> np.ndarray:
         cfg = self.cfg.participation
@@ -304,20 +340,18 @@ class GovernanceModel(mesa.Model):
         self.peer_share = self.ties.neighbour_mean(self._recent())
 
     def _apply_reforms(self, t: int) -> None:
-        for step, label, cfg in self.reforms:
-            if step == t:
+        for reform, cfg in self.reforms:
+            if reform.step == t:
                 cfg.seed, cfg.steps, cfg.output = self.cfg.seed, self.cfg.steps, self.cfg.output
                 self.cfg = cfg
-                self.reforms_applied.append((t, label))
+                self.reforms_applied.append(
+                    {"step": t, "label": reform.label, "set": dict(reform.set)}
+                )
                 self._apply_policy()
 
     def _migrate(self, t: int) -> None:
         cfg, pop = self.cfg, self.pop
-        lag = (
-            cfg.policy.floating.registration_lag
-            if cfg.policy.floating.classified
-            else cfg.migration.registration_lag
-        )
+        lag = self.registration_lag()
         slots, due = migration.turnover(
             pop,
             self.floating_idx,
@@ -326,8 +360,11 @@ class GovernanceModel(mesa.Model):
             lag,
             cfg.world.party_member_share,
             self.grievance_baseline,
+            cfg.world.initial_grievance,
             self.streams["migration"],
         )
+        for name in INSTITUTIONS:  # a newcomer's resting trust is what they arrive with
+            self.trust_baseline[name][slots] = pop.trust[name][slots]
         waiting, when = self.pending_registration
         keep = ~np.isin(waiting, slots)
         waiting, when = np.concatenate([waiting[keep], slots]), np.concatenate([when[keep], due])
@@ -356,39 +393,83 @@ class GovernanceModel(mesa.Model):
             pop.courtyard[who], weights=pop.floating[who], minlength=nc
         )
 
-    def _deliberate(self, t: int) -> np.ndarray:
-        """Councils' week; returns the courtyards whose issue festered into a dispute."""
-        cfg, w = self.cfg, self.world
-        rng = self.streams["councils"]
-        court_recent = self.recent_window.sum(axis=0)
-        court_recent_f = self.recent_window_floating.sum(axis=0)
-        cc = w.courtyard_community
-        comm_recent = np.bincount(cc, weights=court_recent, minlength=w.n_communities)
-        comm_recent_f = np.bincount(cc, weights=court_recent_f, minlength=w.n_communities)
-        comm_floating = np.bincount(cc, weights=self.court_floating, minlength=w.n_communities)
+    def _council_inputs(
+        self, recent: np.ndarray, recent_floating: np.ndarray
+    ) -> tuple[tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]:
+        """(share, representativeness) at (courtyard, community) level from participation
+        events per courtyard over the recent weeks (all, and by floating residents).
 
-        def rep(
-            part_f: np.ndarray, part: np.ndarray, res_f: np.ndarray, res: np.ndarray
-        ) -> np.ndarray:
-            """Floating share among participants relative to among residents (capped at 1)."""
+        share: events per resident; representativeness: the floating share among
+        participants relative to that among residents, capped at 1."""
+        cc, nc = self.world.courtyard_community, self.world.n_communities
+        comm = np.bincount(cc, weights=recent, minlength=nc)
+        comm_f = np.bincount(cc, weights=recent_floating, minlength=nc)
+        comm_floating = np.bincount(cc, weights=self.court_floating, minlength=nc)
+
+        def rep(part_f: np.ndarray, part: np.ndarray, res_f: np.ndarray, res: np.ndarray) -> Any:
             res_share = res_f / np.maximum(res, 1)
             part_share = part_f / np.maximum(part, 1)
             return np.where(
                 res_share > 0, np.minimum(part_share / np.maximum(res_share, 1e-9), 1), 1.0
             )
 
+        share = (recent / np.maximum(self.court_n, 1), comm / np.maximum(self.comm_n, 1))
+        reps = (
+            rep(recent_floating, recent, self.court_floating, self.court_n),
+            rep(comm_f, comm, comm_floating, self.comm_n),
+        )
+        return share, reps
+
+    def _settle_councils(self) -> None:
+        """Start councils, and residents' trust in them, at the stationary state that goes
+        with the participation they bring about (rounds of the fixed point, in expectation:
+        no draws). Trust in the committee is pulled toward the councils' legitimacy and
+        fades toward each resident's resting trust, so it settles at the weighted mean."""
+        cfg, pop, nc = self.cfg, self.pop, self.world.n_courtyards
+        weeks = cfg.participation.recent_weeks
+        pull = min(cfg.trust.legitimacy_pull * cfg.trust.interval, 1.0) / cfg.trust.interval
+        decay = cfg.trust.trust_decay
+        resting = self.trust_baseline["committee"]
+        has = (
+            self.councils.has_courtyard
+            | self.councils.has_community[self.world.courtyard_community]
+        )
+        for _ in range(5):
+            if pull + decay > 0:
+                eff = self.councils.efficacy(cfg.participation.no_council_efficacy)
+                settled = (pull * eff[pop.courtyard] + decay * resting) / (pull + decay)
+                pop.trust["committee"][:] = np.where(has[pop.courtyard], settled, resting)
+            p = participation.probability(self._logit_now())
+            recent = np.bincount(pop.courtyard, weights=p * weeks, minlength=nc)
+            recent_f = np.bincount(pop.courtyard, weights=p * weeks * pop.floating, minlength=nc)
+            share, rep = self._council_inputs(recent, recent_f)
+            self.councils.settle_legitimacy(
+                share,
+                rep,
+                (self.courtyard_branch, self.community_branch),
+                self.budget.resources_ratio,
+                cfg.disputes.issue_patience,
+            )
+            self.peer_share = self.ties.neighbour_mean((1 - (1 - p) ** weeks).astype(np.float32))
+
+    def _deliberate(self, t: int) -> np.ndarray:
+        """Councils' week; returns the courtyards whose issue festered into a dispute."""
+        cfg, w = self.cfg, self.world
+        rng = self.streams["councils"]
+        share, rep = self._council_inputs(
+            self.recent_window.sum(axis=0), self.recent_window_floating.sum(axis=0)
+        )
         lam = cfg.disputes.issue_rate * (1.0 + self.court_grievance)
         tally = self.councils.step(
             t,
             rng.poisson(lam),
-            court_recent / np.maximum(self.court_n, 1),
-            comm_recent / np.maximum(self.comm_n, 1),
-            rep(court_recent_f, court_recent, self.court_floating, self.court_n),
-            rep(comm_recent_f, comm_recent, comm_floating, self.comm_n),
+            *share,
+            *rep,
             self.courtyard_branch,
             self.community_branch,
             self.budget.resources_ratio,
             cfg.disputes.issue_patience,
+            cfg.disputes.community_issue_share,
             rng,
         )
         self.council_tally = tally
@@ -404,15 +485,43 @@ class GovernanceModel(mesa.Model):
         fl = self.cfg.policy.floating
         if not fl.classified:
             return None
-        pop = self.pop
-        g = pop.grievance[initiators]
-        managed = pop.floating[initiators] & pop.registered[initiators]
-        p = np.where(
-            g > fl.high_risk_level,
-            fl.high_risk_detection,
-            np.where(g > fl.key_level, fl.key_detection, 0.0),
-        )
-        return p * managed
+        g = self.pop.grievance[initiators]
+        key = self.risk_levels[0]
+        return fl.key_detection * (g >= key) * self._managed(initiators)
+
+    def _managed(self, idx: np.ndarray | slice = slice(None)) -> np.ndarray:
+        """Floating residents under classified management (registered, when it is on)."""
+        if not self.cfg.policy.floating.classified:
+            return np.zeros(len(self.pop.floating[idx]), dtype=bool)
+        return self.pop.floating[idx] & self.pop.registered[idx]
+
+    def _classify_floating(self) -> None:
+        """Rank managed floating residents by grievance: the top `key_share` are key persons,
+        the top `high_risk_share` high-risk and tracked, whose follow-up visits relieve
+        grievance (seed: 一般人口常规管、重点人员重点管、高危人群跟踪管)."""
+        fl = self.cfg.policy.floating
+        self.risk_levels = (np.inf, np.inf)
+        managed = self.floating_idx[self._managed(self.floating_idx)]
+        if not len(managed):
+            return
+        g = self.pop.grievance[managed]
+        key, high = np.quantile(g, [1 - fl.key_share, 1 - fl.high_risk_share])
+        self.risk_levels = (float(key), float(high))
+        tracked = managed[g >= high] if fl.high_risk_share > 0 else managed[:0]
+        relief = np.float32(fl.tracking_relief)
+        self.pop.grievance[tracked] = np.maximum(self.pop.grievance[tracked] - relief, 0)
+
+    def _find_online(self, t: int) -> None:
+        """Online monitoring finds posts about festering disputes; they are followed up
+        offline and enter the ladder next week, caught early (网上发现、落地查人)."""
+        online = self.cfg.policy.online
+        chance = online.monitoring * online.posting
+        ids, initiators = self.ladder.festering()
+        if not len(ids) or chance <= 0:
+            return
+        posted = self.pop.online[initiators]
+        found = ids[posted & (self.streams["online"].random(len(ids)) < chance)]
+        self.ladder.expedite(found, float(t + 1), ONLINE)
 
     def _serve_and_spread(self, t: int) -> None:
         cfg, pop = self.cfg, self.pop
@@ -437,12 +546,41 @@ class GovernanceModel(mesa.Model):
         settled = migration.settled(pop, t, cfg.migration.integration_weeks)
         self.peer_share = trust.spread(pop, self.ties, cfg.trust, settled, self._recent())
 
+    def _burn_in(self) -> None:
+        """Run `burn_in` weeks before week 0 so outputs start from the model's steady state
+        (queues, trust, grievance, legitimacy and organisations settle); nothing is recorded.
+        Timeline reforms count their weeks from the end of the burn-in."""
+        t0 = time.perf_counter()
+        for t in range(-self.cfg.burn_in, 0):
+            self._advance(t)
+        self.totals = metrics.Totals()  # week 0 starts afresh: no flows carried over
+        self.last = metrics.StepView.empty()
+        self.council_tally, self.org_tally = CouncilTally(), OrgTally()
+        self.online_tally, self.cost = trust.OnlineTally(), 0.0
+        self.burn_in_seconds = time.perf_counter() - t0
+
     def step(self) -> None:
-        t = self.week
+        """One week of output: the processes (`_advance`), then the records."""
+        t = self.steps - 1
+        self._advance(t)
+        cfg = self.cfg
+        self.totals.add(self.last, self)
+        if t % cfg.output.panel_interval == 0 or self.steps >= cfg.steps:
+            self.panel.append(metrics.community_panel(self, t))
+        self.datacollector.collect(self)
+        if self.steps >= cfg.steps:
+            self.running = False
+
+    def _advance(self, t: int) -> None:
+        """The processes of week t, in the documented order."""
+        self.week = t
         self._apply_reforms(t)
         cfg, rs, pop = self.cfg, self.streams, self.pop
         self._migrate(t)
-        outcomes.fade_grievance(pop, self.grievance_baseline, cfg.disputes.grievance_decay)
+        outcomes.fade(pop.grievance, self.grievance_baseline, cfg.disputes.grievance_decay)
+        for name in INSTITUTIONS:
+            outcomes.fade(pop.trust[name], self.trust_baseline[name], cfg.trust.trust_decay)
+        self._classify_floating()
         self._participate(t)
         self.court_grievance = unit_sum(pop.grievance, self.courtyard_members[0]) / self.court_n
         festered = self._deliberate(t)
@@ -457,15 +595,22 @@ class GovernanceModel(mesa.Model):
             rs["arrivals"],
             festered,
         )
+        k, nt, c = len(new), len(TIERS), new.candidates
+
+        def per_candidate(stream: str, *shape: int) -> np.ndarray:
+            """Draws for every candidate arrival, kept for the ones that became disputes."""
+            return rs[stream].random((c, *shape))[new.candidate]
+
         detector, entry, severity = detect(
             new.severity,
             new.arise_time,
             self.building_branch[pop.building[new.initiator]],
+            pop.registered[new.initiator],
             cfg.policy,
-            rs["detection"],
+            per_candidate("detection"),
+            per_candidate("detection"),
             self._extra_detection(new.initiator),
         )
-        k, nt = len(new), len(TIERS)
         ids = self.ledger.add(
             initiator=new.initiator,
             counterpart=new.counterpart,
@@ -478,20 +623,23 @@ class GovernanceModel(mesa.Model):
             courtyard=pop.courtyard[new.initiator],
             community=pop.community[new.initiator],
             street=pop.street[new.initiator],
-            u_service=rs["mediation"].random((k, nt)),
-            u_success=rs["mediation"].random((k, nt)),
-            u_exit=rs["petition"].random((k, nt)),
+            u_service=per_candidate("mediation", nt),
+            u_success=per_candidate("mediation", nt),
+            u_exit=per_candidate("petition", nt),
+            u_patience=per_candidate("patience", nt),
+            u_route=per_candidate("referral", N_ROUTES),
         )
         self.ladder.submit(ids, entry)
         tally = self.ladder.step(t)
         outcomes.apply(tally, self.ledger, pop, cfg.mediation)
         self.org_tally = self.orgs.step(t, self.funding)
         if self.org_tally.born or self.org_tally.failed:
-            self._refresh_orgs()
+            self._refresh_orgs(now=float(t + 1))
         self._serve_and_spread(t)
         self.online_tally = trust.online_round(
             pop, self.online_idx, cfg.trust, cfg.policy.online, rs["online"]
         )
+        self._find_online(t)
         self.last = metrics.StepView.from_tally(k, int((detector != 0).sum()), tally, self.ladder)
         self.cost = government.weekly_cost(
             cfg.policy.government,
@@ -503,12 +651,6 @@ class GovernanceModel(mesa.Model):
             self.online_tally.warnings,
             cfg.policy.online.response_cost,
         )
-        self.totals.add(self.last, self)
-        if t % cfg.output.panel_interval == 0 or self.steps >= cfg.steps:
-            self.panel.append(metrics.community_panel(self, t))
-        self.datacollector.collect(self)
-        if self.steps >= cfg.steps:
-            self.running = False
 
     def run(self, progress: bool = False) -> None:
         """Step until `steps` weeks have run (or `running` turns False)."""
@@ -542,6 +684,11 @@ class GovernanceModel(mesa.Model):
         inside = np.isin(edges[:, 0], ids) & np.isin(edges[:, 1], ids)
         e = np.unique(np.sort(edges[inside], axis=1), axis=0)
         return nodes, e
+
+    @property
+    def open_disputes(self) -> int:
+        """Disputes open now, whenever they arose (burn-in included)."""
+        return int((self.ledger.outcome == OPEN).sum())
 
     def total_ties(self) -> int:
         return len(self.graph.indices) // 2 + self.ties.extra_edges

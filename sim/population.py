@@ -100,8 +100,7 @@ def build_population(
     party = draw_party(rng, age, cfg.party_member_share)
     propensity = beta_mean(rng, 0.4, 5.0, n)
     grievance = beta_mean(rng, cfg.initial_grievance, 10.0, n)
-    trust_mean = cfg.initial_trust - cfg.floating_trust_gap * floating
-    trust = {name: beta_mean(rng, trust_mean, 10.0, n) for name in INSTITUTIONS}
+    trust = {name: beta_mean(rng, cfg.initial_trust, 10.0, n) for name in INSTITUTIONS}
     online = rng.random(n) < np.where(age < 60, 1.2, 0.4) * online_share
     return Population(
         household=household,

@@ -15,7 +15,7 @@ from sim.run import RunResult  # noqa: E402
 PANELS = (
     (("disputes_arising", "resolved_total", "abandoned"), "disputes per week"),
     (("disputes_open",), "open disputes"),
-    (("resolution_rate", "share_at_or_below_community"), "share"),
+    (("resolution_rate_cumulative",), "share resolved so far (cumulative)"),
     (("mean_grievance", "trust_mediation", "trust_government", "trust_court"), "0-1"),
 )
 

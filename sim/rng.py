@@ -20,6 +20,8 @@ STREAMS: tuple[str, ...] = (
     "detection",
     "mediation",
     "petition",
+    "patience",
+    "referral",
     "participation",
     "councils",
     "social_orgs",

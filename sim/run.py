@@ -23,7 +23,9 @@ class RunResult:
     network_nodes: pd.DataFrame
     network_edges: pd.DataFrame
     summary: dict[str, Any]
-    build_time: float
+    reforms: list[dict[str, Any]]  # reforms applied: step, label, what changed
+    build_time: float  # world build, without the burn-in
+    burn_in_time: float
     wall_time: float
     model: GovernanceModel | None = field(default=None, repr=False)
 
@@ -58,14 +60,16 @@ def run(
     model.run(progress=progress)
     nodes, edges = model.community_network(0)
     result = RunResult(
-        config=model.cfg,
+        config=model.input_cfg,
         timeseries=timeseries_frame(model),
-        disputes=model.ledger.frame(),
+        disputes=model.ledger.frame(since=0.0),
         communities=pd.concat([pd.DataFrame(p) for p in model.panel], ignore_index=True),
         network_nodes=pd.DataFrame(nodes),
         network_edges=pd.DataFrame({"source": edges[:, 0], "target": edges[:, 1]}),
         summary=metrics.summary(model),
-        build_time=built - t0,
+        reforms=list(model.reforms_applied),
+        build_time=built - t0 - model.burn_in_seconds,
+        burn_in_time=model.burn_in_seconds,
         wall_time=time.perf_counter() - t0,
         model=model if keep_model else None,
     )

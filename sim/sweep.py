@@ -20,7 +20,7 @@ from typing import IO, Any
 from sim.io import COMPLETED, FAILED, read_meta, write_failure, write_json
 
 SENSITIVITY_DIR = "sensitivity"
-SUMMARY_OUTCOMES = ("resolution_rate", "share_at_or_below_community", "petitions")
+SUMMARY_OUTCOMES = ("resolution_rate", "grassroots_mediation_share", "petitions")
 
 
 # ------------------------------------------------------------------------ one run

@@ -10,7 +10,7 @@ import pytest
 matplotlib.use("Agg")
 os.environ.setdefault("MPLBACKEND", "Agg")
 
-SMALL = {"world.communities": 2, "steps": 30, "output.progress": False}
+SMALL = {"world.communities": 2, "steps": 30, "burn_in": 0, "output.progress": False}
 
 
 @pytest.fixture

@@ -30,7 +30,7 @@ def test_scenarios_name_themselves_and_state_their_basis() -> None:
     ("overrides", "needle"),
     [
         ({"world.communities": 0}, "world.communities=0 is out of range: allowed [1, 20000]"),
-        ({"mediation.courtyard.success": 1.5}, "mediation.courtyard.success=1.5 is out of range"),
+        ({"mediation.courtyard.skill": 11.0}, "mediation.courtyard.skill=11.0 is out of range"),
         ({"world.communitie": 2}, "unknown key 'world.communitie': did you mean"),
         ({"mediation.grand.discipline": "lifo"}, "expected one of [fifo, severity]"),
         ({"world.neighbour_ties": 3}, "must be even"),

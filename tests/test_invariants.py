@@ -24,7 +24,11 @@ def check_invariants(m: GovernanceModel) -> None:
     abandoned = int((outcome == ABANDONED).sum())
     still_open = int((outcome == OPEN).sum())
     assert opened == resolved + abandoned + still_open
-    assert tot.opened == opened and tot.closed == resolved + abandoned and tot.open == still_open
+    cohort = led.opened >= 0
+    assert tot.opened == int(cohort.sum())
+    assert tot.cohort_closed == int((cohort & (outcome != OPEN)).sum())
+    assert tot.open == int((cohort & (outcome == OPEN)).sum())
+    assert m.open_disputes == still_open
     entry, start, exit_ = led.tier_entry, led.tier_start, led.tier_exit
     for d in range(led.n):
         visited = np.flatnonzero(~np.isnan(entry[d]))
@@ -33,7 +37,9 @@ def check_invariants(m: GovernanceModel) -> None:
         for j in visited:
             if not np.isnan(start[d, j]):
                 assert start[d, j] >= entry[d, j]
-            if not np.isnan(exit_[d, j]):
+            if led.reneged[d, j]:  # gave up waiting: left after arriving, never started
+                assert np.isnan(start[d, j]) and exit_[d, j] >= entry[d, j]
+            elif not np.isnan(exit_[d, j]):
                 assert exit_[d, j] >= start[d, j]
         if 0 <= outcome[d] < ABANDONED:
             assert outcome[d] == visited.max(), "resolved below the highest tier visited"
@@ -54,9 +60,9 @@ def test_invariants_each_step(small: dict) -> None:
     m = GovernanceModel("baseline_2008", rng=11, **{**small, "steps": 40})
     for _ in range(40):
         m.step()
-        assert m.totals.open == m.totals.opened - m.totals.closed
+        assert m.totals.open == m.totals.opened - m.totals.cohort_closed
     check_invariants(m)
-    assert m.totals.closed > 0
+    assert m.totals.cohort_closed > 0
 
 
 def _random_value(name: str, value: object, meta, draw) -> object:  # noqa: ANN001
@@ -90,11 +96,11 @@ TUNABLE = [
     st.integers(0, 2**32),
 )
 def test_random_valid_configs_keep_invariants(data, scenario: str, seed: int) -> None:  # noqa: ANN001
-    base = load_config(scenario, {"world.communities": 1, "steps": 15})
+    base = load_config(scenario, {"world.communities": 1, "steps": 15, "burn_in": 10})
     flat = {n: (v, meta) for n, v, meta in iter_params(base)}
     picks = data.draw(st.lists(st.sampled_from(TUNABLE), min_size=1, max_size=8, unique=True))
     overrides = {n: _random_value(n, flat[n][0], flat[n][1], data.draw) for n in picks}
-    overrides.update({"world.communities": 1, "steps": 15, "output.progress": False})
+    overrides.update({"world.communities": 1, "steps": 15, "burn_in": 10, "output.progress": False})
     if data.draw(st.booleans()):
         overrides["mediation.community.discipline"] = data.draw(st.sampled_from(list(Discipline)))
     cfg = load_config(scenario, overrides)
@@ -112,6 +118,7 @@ def test_no_escalation_and_no_petition_office() -> None:
         "mediation.escalate_share": 0.0,
         "mediation.petition.servers": 0.0,
         "mediation.petition_exit": 1.0,
+        "burn_in": 0,
         "output.progress": False,
     }
     m = GovernanceModel("chengdu_2014", rng=0, **over)

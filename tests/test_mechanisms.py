@@ -8,13 +8,19 @@ import pytest
 from sim import GovernanceModel
 from sim.agents import GrandMediationCentre
 from sim.compose import load_config
-from sim.config import Reform
+from sim.config import GRAND_CENTRES, TIERS, Reform
 from sim.network import freeze
 from sim.population import INSTITUTIONS
 from sim.processes import government, trust
-from sim.processes.social_orgs import SocialOrg
+from sim.processes.social_orgs import (
+    SocialOrg,
+    equilibrium_count,
+    failure_hazard,
+    linked_share,
+    weekly_births,
+)
 
-SMALL = {"world.communities": 2, "output.progress": False}
+SMALL = {"world.communities": 2, "burn_in": 0, "output.progress": False}
 
 
 def model(scenario: str = "chengdu_2014", seed: int = 3, **over: object) -> GovernanceModel:
@@ -67,8 +73,8 @@ def test_councils_carry_out_more_issues_than_the_committee_alone() -> None:
 
 
 def test_more_social_organisations_mean_more_ties() -> None:
-    many = model(**{"policy.social_orgs.density_per_10k": 20.0, "steps": 5})
-    few = model(**{"policy.social_orgs.density_per_10k": 1.0, "steps": 5})
+    many = model(**{"policy.social_orgs.founding_rate": 0.5, "steps": 5})
+    few = model(**{"policy.social_orgs.founding_rate": 0.02, "steps": 5})
     assert len(many.orgs.alive("group")) + len(many.orgs.alive("pnu")) > len(
         few.orgs.alive("group")
     ) + len(few.orgs.alive("pnu"))
@@ -78,15 +84,15 @@ def test_more_social_organisations_mean_more_ties() -> None:
 
 def test_mediating_organisations_add_community_mediators() -> None:
     m = model(
-        **{"policy.social_orgs.density_per_10k": 30.0, "policy.social_orgs.mediating_share": 1.0}
+        **{"policy.social_orgs.founding_rate": 1.0, "policy.social_orgs.mediating_share": 1.0}
     )
-    base = model(**{"policy.social_orgs.density_per_10k": 0.0})
+    base = model(**{"policy.social_orgs.founding_rate": 0.0})
     assert m.ladder.servers[2].sum() > base.ladder.servers[2].sum()
 
 
 def test_social_organisations_raise_participation() -> None:
-    hi = run_for(model(**{"policy.social_orgs.density_per_10k": 30.0, "steps": 30}), 30)
-    lo = run_for(model(**{"policy.social_orgs.density_per_10k": 0.0, "steps": 30}), 30)
+    hi = run_for(model(**{"policy.social_orgs.founding_rate": 1.0, "steps": 30}), 30)
+    lo = run_for(model(**{"policy.social_orgs.founding_rate": 0.0, "steps": 30}), 30)
     assert hi.participation_active().mean() > lo.participation_active().mean()
 
 
@@ -188,7 +194,9 @@ def test_timeline_switches_reforms_on_at_their_week() -> None:
     run_for(m, 5)
     assert len(m.agents_by_type.get(GrandMediationCentre, [])) == 0
     m.step()  # week 5
-    assert m.reforms_applied == [(5, "grand mediation")]
+    assert m.reforms_applied == [
+        {"step": 5, "label": "grand mediation", "set": {"mediation.grand.servers": 4.0}}
+    ]
     assert len(m.agents_by_type[GrandMediationCentre]) > 0
     assert m.cfg.mediation.grand.servers == 4.0
 
@@ -204,10 +212,10 @@ def test_timeline_with_a_bad_key_is_rejected_before_the_run() -> None:
 
 
 def test_social_organisations_are_mesa_agents_with_members() -> None:
-    m = model(**{"policy.social_orgs.density_per_10k": 10.0})
+    m = model(**{"policy.social_orgs.founding_rate": 0.3})
     orgs = m.agents_by_type[SocialOrg]
     non_hub = [o for o in orgs if o.kind != "hub"]
-    assert non_hub and all(len(o.members) >= 0 for o in non_hub)
+    assert non_hub and all(len(o.members) > 0 for o in non_hub)
     assert all((m.pop.community[o.members] == o.unit).all() for o in non_hub)
 
 
@@ -247,7 +255,7 @@ def test_early_detection_records_who_caught_it() -> None:
         30,
     )
     by = party_only.ledger.frame()["detected_by"].astype(str)
-    assert set(by) <= {"none", "party", "classified"} and (by == "party").any()
+    assert set(by) <= {"none", "party", "classified", "online"} and (by == "party").any()
     grid_only = run_for(
         model(
             **{
@@ -266,3 +274,105 @@ def test_hub_organisations_per_street_follow_the_setting() -> None:
     m = model(**{"world.communities": 25, "world.communities_per_street": 10})
     hubs = m.orgs.alive("hub")
     assert sorted(h.unit for h in hubs) == [0, 0, 0, 1, 1, 1, 2, 2, 2]
+
+
+def test_the_court_refers_lawsuits_to_its_mediation_centre_first() -> None:
+    over = {
+        "steps": 60,
+        "mediation.grand.servers": 100.0,  # a centre with mediators, even in a tiny world
+        "mediation.court_referral": 1.0,
+        "mediation.direct_litigation": 1.0,
+    }
+    m = run_for(model(**over), 60)
+    led = m.ledger
+    sued = ~np.isnan(led.tier_entry[:, TIERS.index("litigation")])
+    at_court = led.grand_centre == GRAND_CENTRES.index("intermediate_court")
+    assert at_court.any()
+    # nobody reaches the court without first meeting its mediators (unless they already had)
+    grand_first = ~np.isnan(led.tier_entry[:, TIERS.index("grand")])
+    assert (grand_first[sued]).all()
+    none = run_for(model(**{**over, "mediation.grand.servers": 0.0}), 60)
+    assert (none.ledger.grand_centre == -1).all()
+
+
+def test_police_and_petition_office_refer_disputes_to_their_centres() -> None:
+    over = {
+        "steps": 60,
+        "mediation.grand.servers": 100.0,
+        "mediation.police_referral": 1.0,
+        "mediation.petition_referral": 1.0,
+    }
+    m = run_for(model(**over), 60)
+    centres = {GRAND_CENTRES[c] for c in m.ledger.grand_centre if c >= 0}
+    assert {"public_security_bureau", "petition_bureau"} <= centres
+
+
+def test_waiting_parties_give_up_and_it_is_recorded_and_felt() -> None:
+    over = {
+        "steps": 60,
+        "mediation.courtyard.servers": 0.0,
+        "mediation.community.servers": 0.1,
+        "mediation.community.patience": 1.0,
+    }
+    m = run_for(model(**over), 60)
+    led = m.ledger
+    gave_up = led.reneged[:, TIERS.index("community")]
+    assert gave_up.any()
+    assert np.isnan(led.tier_start[gave_up, TIERS.index("community")]).all()
+    assert m.totals.reneged[TIERS.index("community")] == gave_up.sum()
+    patient = run_for(model(**{**over, "mediation.community.patience": 1e6}), 60)
+    assert not patient.ledger.reneged[:, TIERS.index("community")].any()
+    assert m.pop.grievance.mean() > patient.pop.grievance.mean()
+
+
+def test_organisations_balance_founding_and_failure() -> None:
+    m = model(**{"world.communities": 10, "steps": 1})
+    cfg = m.cfg.policy.social_orgs
+    n = equilibrium_count(cfg, m.people, m.orgs.n_streets, m.funding_ratio)
+    linked = linked_share(cfg.hubs_per_street, n / m.orgs.n_streets, cfg.hub_span)
+    failures = n * float(failure_hazard(cfg, m.funding_ratio(n), np.array(linked)))
+    assert failures == pytest.approx(weekly_births(cfg, m.people), rel=1e-6)
+    assert abs(m.org_count - n) <= 1
+    no_hubs = model(
+        **{"world.communities": 10, "steps": 1, "policy.social_orgs.hubs_per_street": 0}
+    )
+    assert no_hubs.org_count < m.org_count  # hubs cut failures, so more survive
+
+
+def test_a_failed_organisation_takes_its_member_ties_with_it() -> None:
+    m = model(**{"policy.social_orgs.founding_rate": 0.5})
+    org = next(o for o in m.orgs.alive() if len(o.ties))
+    before = len(m.orgs.tie_edges())
+    org.remove()
+    assert len(m.orgs.tie_edges()) == before - len(org.ties)
+
+
+def test_key_persons_are_the_most_aggrieved_managed_floating_residents() -> None:
+    m = model(**{"steps": 2, "policy.floating.key_share": 0.2})
+    m._classify_floating()
+    managed = m.floating_idx[m._managed(m.floating_idx)]
+    key = m.pop.grievance[managed] >= m.risk_levels[0]
+    assert key.mean() == pytest.approx(0.2, abs=0.02)
+    off = run_for(model(**{"steps": 2, "policy.floating.classified": False}), 1)
+    assert off._extra_detection(off.floating_idx) is None
+
+
+def test_online_monitoring_finds_festering_disputes_of_online_residents() -> None:
+    over = {"steps": 40, "policy.online.monitoring": 1.0, "policy.online.posting": 1.0}
+    m = run_for(model(**over), 40)
+    by = m.ledger.frame()["detected_by"].astype(str)
+    online = by == "online"
+    assert online.any()
+    assert m.pop.online[m.ledger.initiator[online.to_numpy()]].all()
+    off = run_for(model(**{**over, "policy.online.monitoring": 0.0}), 40)
+    assert not (off.ledger.frame()["detected_by"].astype(str) == "online").any()
+
+
+def test_burn_in_runs_before_week_0_and_is_not_recorded() -> None:
+    m = GovernanceModel("chengdu_2014", rng=2, **{**SMALL, "burn_in": 30, "steps": 10})
+    assert m.steps == 0 and m.totals.opened == 0
+    assert (m.ledger.opened < 0).all() and m.ledger.n > 0  # disputes of the burn-in
+    m.run()
+    assert m.totals.opened == int((m.ledger.opened >= 0).sum())
+    ts = m.datacollector.get_model_vars_dataframe()
+    assert len(ts) == 11 and ts["disputes_arising"].iloc[0] == 0

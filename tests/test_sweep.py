@@ -18,7 +18,7 @@ from sim import cli
 from sim.sweep import last_outcome
 
 TINY = ["world.communities=1", "steps=10"]
-TIMING = ["build_time_s", "wall_time_s", "launcher_wall_s"]
+TIMING = ["build_time_s", "burn_in_time_s", "wall_time_s", "launcher_wall_s"]
 
 
 def jiceng(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:

@@ -10,6 +10,8 @@ from typing import TYPE_CHECKING
 
 import mesa
 
+from sim.config import GRAND_CENTRES
+
 if TYPE_CHECKING:
     from sim.model import GovernanceModel
 
@@ -49,12 +51,15 @@ class MediationCommittee(Institution):
 
 
 class GrandMediationCentre(Institution):
-    """Street-level grand-mediation centre (大调解, from 2009)."""
+    """One of the city's five people's-mediation centres of grand mediation (大调解, from
+    2009): at the judicial bureau, legal affairs office, intermediate court, public security
+    bureau or petition bureau (`GRAND_CENTRES[unit]`)."""
 
-    level = "street"
+    level = "city"
 
     def __init__(self, model: GovernanceModel, unit: int, servers: int) -> None:
         super().__init__(model, unit)
+        self.name = GRAND_CENTRES[unit]
         self.servers = servers
 
 

@@ -1,15 +1,17 @@
 """Collective issues and the deliberation councils (议事会) that decide them.
 
-Issues (repairs, property management, shared space, safety) arise per courtyard. Each is
-handled by the courtyard's council if it has one, else its community's council, else the
-residents' committee acting alone (the pre-reform path). A council deliberates only in a
-week when it is quorate (recent participants >= quorum x residents of its unit), decides
-after Exp(decision_weeks), and carries the decision out with a chance that rises with
-participation, representativeness (floating residents among participants in proportion),
-party steering and public-service resources (seed: 还权、赋能、归位; councils at community
-or courtyard level). An issue still open past its patience turns into a property dispute
-on the ladder and raises the courtyard's grievance. Legitimacy of each council follows
-what it delivers and feeds residents' efficacy and trust.
+Issues (repairs, property management, shared space, safety) arise per courtyard; a share
+concerns the whole community. A courtyard's own issue is handled by the courtyard's
+council if it has one, else its community's council, else the residents' committee acting
+alone (the pre-reform path); a community-wide issue by the community council, else the
+committee, so councils at both levels (and the party branches that steer them) have work.
+A council deliberates only in a week when it is quorate (recent participants >= quorum x
+residents of its unit), decides after Exp(decision_weeks), and carries the decision out
+with a chance that rises with participation, representativeness (floating residents among
+participants in proportion), party steering and public-service resources (seed: 还权、赋能、归位;
+councils at community or courtyard level). An issue still open past its patience turns
+into a property dispute on the ladder and raises the courtyard's grievance. Legitimacy of
+each council follows what it delivers and feeds residents' efficacy and trust.
 """
 
 from __future__ import annotations
@@ -32,6 +34,10 @@ def logit(p: float) -> float:
     return math.log(p / (1 - p))
 
 
+def sigmoid(z: np.ndarray | float) -> np.ndarray:
+    return np.asarray(1.0 / (1.0 + np.exp(-np.asarray(z, dtype=np.float64))))
+
+
 @dataclass
 class Issues:
     """Columnar store of collective issues (few: tens per week)."""
@@ -44,12 +50,19 @@ class Issues:
     closed: np.ndarray = field(default_factory=lambda: np.empty(0))
     handler: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=np.int8))
     state: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=np.int8))
+    community_wide: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=bool))
 
     def add(
-        self, courtyard: np.ndarray, kind: np.ndarray, opened: np.ndarray, deadline: np.ndarray
+        self,
+        courtyard: np.ndarray,
+        kind: np.ndarray,
+        opened: np.ndarray,
+        deadline: np.ndarray,
+        community_wide: np.ndarray,
     ) -> None:
         k = len(courtyard)
         self.courtyard = np.concatenate([self.courtyard, courtyard])
+        self.community_wide = np.concatenate([self.community_wide, community_wide])
         self.kind = np.concatenate([self.kind, kind.astype(np.int8)])
         self.opened = np.concatenate([self.opened, opened])
         self.deadline = np.concatenate([self.deadline, deadline])
@@ -100,18 +113,22 @@ class Councils:
         self.has_community = at_comm & (self.community_u < cfg.coverage)
 
     def efficacy(self, without_council: float) -> np.ndarray:
-        """Per courtyard: legitimacy of the council residents would turn to (or
-        `without_council` where there is none)."""
-        comm = self.legit_community[self.courtyard_community]
-        eff = np.where(self.has_community[self.courtyard_community], comm, without_council)
-        return np.where(self.has_courtyard, self.legit_courtyard, eff)
+        """Per courtyard: mean legitimacy of the councils residents can turn to, their
+        courtyard's and their community's (or `without_council` where there is none)."""
+        comm = self.has_community[self.courtyard_community]
+        total = np.where(comm, self.legit_community[self.courtyard_community], 0.0)
+        total = total + np.where(self.has_courtyard, self.legit_courtyard, 0.0)
+        present = comm.astype(np.int64) + self.has_courtyard
+        return np.where(present > 0, total / np.maximum(present, 1), without_council)
 
-    def handler_of(self, courtyards: np.ndarray) -> np.ndarray:
+    def handler_of(self, courtyards: np.ndarray, community_wide: np.ndarray) -> np.ndarray:
+        """A courtyard's own issue goes to its courtyard council, else the community council,
+        else the residents' committee; a community-wide issue to the community council, else
+        the committee."""
         comm = self.has_community[self.courtyard_community[courtyards]]
+        own = self.has_courtyard[courtyards] & ~community_wide
         return np.where(
-            self.has_courtyard[courtyards],
-            COURTYARD_COUNCIL,
-            np.where(comm, COMMUNITY_COUNCIL, COMMITTEE),
+            own, COURTYARD_COUNCIL, np.where(comm, COMMUNITY_COUNCIL, COMMITTEE)
         ).astype(np.int8)
 
     def step(
@@ -126,6 +143,7 @@ class Councils:
         community_branch: np.ndarray,
         resources_ratio: float,
         patience: float,
+        community_share: float,
         rng: np.random.Generator,
     ) -> CouncilTally:
         """One week: raise issues, deliberate where quorate, carry out or escalate."""
@@ -135,7 +153,8 @@ class Councils:
         if k:
             kinds = rng.integers(0, len(ISSUE_KINDS), size=k)
             opened = t + rng.random(k)
-            self.issues.add(courts, kinds, opened, opened + rng.exponential(patience, size=k))
+            deadline = opened + rng.exponential(patience, size=k)
+            self.issues.add(courts, kinds, opened, deadline, rng.random(k) < community_share)
         tally.raised = k
         iss = self.issues
         live = np.flatnonzero(iss.state == OPEN)
@@ -144,7 +163,7 @@ class Councils:
             return tally
         court = iss.courtyard[live]
         comm = self.courtyard_community[court]
-        handler = self.handler_of(court)
+        handler = self.handler_of(court, iss.community_wide[live])
         iss.handler[live] = handler
         at_court = handler == COURTYARD_COUNCIL
         share = np.where(at_court, recent_share_courtyard[court], recent_share_community[comm])
@@ -163,15 +182,11 @@ class Councils:
             1.0 - math.exp(-1.0 / cfg.committee_weeks),
         )
         steer = np.where(at_court, courtyard_branch[court], community_branch[comm])
-        z = np.where(
+        p_success = np.where(
             council,
-            logit(cfg.success)
-            + cfg.participation_effect * (share - cfg.quorum)
-            + cfg.representativeness_effect * (rep - 0.5)
-            + cfg.party_steering * steer,
-            logit(cfg.committee_success),
-        ) + cfg.resources_effect * (resources_ratio - 1.0)
-        p_success = 1.0 / (1.0 + np.exp(-z))
+            self.success_chance(share, rep, steer, resources_ratio),
+            sigmoid(logit(cfg.committee_success) + cfg.resources_effect * (resources_ratio - 1)),
+        )
         decided = u_decide < p_decide
         done = decided & (u_success < p_success)
         failed = decided & ~done
@@ -195,6 +210,47 @@ class Councils:
         tally.escalated_courtyards = court[overdue]
         self._learn(court, comm, handler, overdue & council, -1)
         return tally
+
+    def success_chance(
+        self, share: np.ndarray, rep: np.ndarray, steer: np.ndarray, resources_ratio: float
+    ) -> np.ndarray:
+        """Chance a council's decision is carried out."""
+        cfg = self.cfg
+        z = (
+            logit(cfg.success)
+            + cfg.participation_effect * (share - cfg.quorum)
+            + cfg.representativeness_effect * (rep - 0.5)
+            + cfg.party_steering * steer
+            + cfg.resources_effect * (resources_ratio - 1.0)
+        )
+        return sigmoid(z)
+
+    def settle_legitimacy(
+        self,
+        share: tuple[np.ndarray, np.ndarray],
+        rep: tuple[np.ndarray, np.ndarray],
+        steer: tuple[np.ndarray, np.ndarray],
+        resources_ratio: float,
+        patience: float,
+    ) -> None:
+        """Start each council at the fixed point of its learning rule, so a run need not
+        wait decades for legitimacy to settle. Each week an open issue is decided with
+        chance d (0 when not quorate) and carried out with chance s (a success), else the
+        attempt fails; if still open it overruns its deadline with chance q (a failure).
+        Successes then come at rate ds and failures at d(1-s) + q(1-ds) per open week, and
+        legitimacy, which moves toward 1 after a success and toward 0 after a failure,
+        settles at L* = ds / (d + q(1 - ds)).
+        (`share`, `rep`, `steer` are (courtyard, community) arrays.)"""
+        cfg = self.cfg
+        q = 1.0 - math.exp(-1.0 / patience)
+        for legit, has, sh, rp, st in (
+            (self.legit_courtyard, self.has_courtyard, share[0], rep[0], steer[0]),
+            (self.legit_community, self.has_community, share[1], rep[1], steer[1]),
+        ):
+            d = (sh >= cfg.quorum) * (1.0 - math.exp(-1.0 / cfg.decision_weeks))
+            s = self.success_chance(sh, rp, st, resources_ratio)
+            settled = d * s / np.maximum(d + q * (1 - d * s), 1e-12)
+            legit[:] = np.where(has, settled, legit)  # a council that appears later: 0.5
 
     def _learn(
         self, court: np.ndarray, comm: np.ndarray, handler: np.ndarray, mask: np.ndarray, sign: int

@@ -1,11 +1,12 @@
-"""Early detection by grid workers and building-level party groups.
-
-A dispute is caught early with probability 1 - (1 - p_grid)(1 - p_party), where p_grid =
-detection x (1 - exp(-workers_per_10k / saturation)) and p_party = building_detection where
-the initiator's building has a party group. Caught early, it enters the ladder at once and
-loses `early_relief` of its severity; otherwise it festers for Exp(latent_weeks) and gains
-`festering` of the remaining severity (seed: the 'prevention -> grand mediation ->
-litigation' chain puts prevention first).
+"""Early detection by grid workers and building-level party groups. A dispute is caught early
+with probability 1 - (1 - p_party)(1 - p_grid)(1 - p_extra), where p_party =
+building_detection where the initiator's building has a party group, p_grid = detection x
+(1 - exp(-workers_per_10k / saturation)) for registered initiators only (grid workers
+cover the households the information system knows: 院落包户、单位包人), and p_extra is classified
+management's extra attention to key and high-risk floating residents. Caught early, it
+enters the ladder at once and loses `early_relief` of its severity; otherwise it festers
+for Exp(latent_weeks) and gains `festering` of the remaining severity (seed: the
+'prevention -> grand mediation -> litigation' chain puts prevention first).
 """
 
 from __future__ import annotations
@@ -16,8 +17,8 @@ import numpy as np
 
 from sim.config import PolicyConfig
 
-NONE, PARTY, GRID, CLASSIFIED = 0, 1, 2, 3
-DETECTORS: tuple[str, ...] = ("none", "party", "grid", "classified")
+NONE, PARTY, GRID, CLASSIFIED, ONLINE = 0, 1, 2, 3, 4
+DETECTORS: tuple[str, ...] = ("none", "party", "grid", "classified", "online")
 
 
 def grid_probability(policy: PolicyConfig) -> float:
@@ -29,20 +30,21 @@ def detect(
     severity: np.ndarray,
     arise_time: np.ndarray,
     building_has_branch: np.ndarray,
+    registered: np.ndarray,
     policy: PolicyConfig,
-    rng: np.random.Generator,
+    u_detect: np.ndarray,
+    u_delay: np.ndarray,
     p_extra: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Returns (detector, entry_time, new severity); draws two uniforms per dispute.
+    """Returns (detector, entry_time, new severity), given two uniforms per dispute.
 
     `detector` is NONE, PARTY, GRID or CLASSIFIED: the chances are independent, so one
     uniform decides in that order (party group first, then grid, then classified
     management's extra attention, `p_extra`).
     """
     n = len(severity)
-    u_detect, u_delay = rng.random(n), rng.random(n)
     p_party = policy.party.building_detection * building_has_branch
-    p_grid = grid_probability(policy)
+    p_grid = grid_probability(policy) * registered
     p_extra = np.zeros(n) if p_extra is None else p_extra
     by_party = p_party
     by_grid = by_party + (1.0 - p_party) * p_grid

@@ -31,6 +31,8 @@ class NewDisputes:
     kind: np.ndarray
     severity: np.ndarray
     arise_time: np.ndarray
+    candidate: np.ndarray  # position among the week's candidate arrivals
+    candidates: int  # how many candidates the week had (the size of per-candidate draws)
 
     def __len__(self) -> int:
         return len(self.initiator)
@@ -103,46 +105,59 @@ def arise(
     rng: np.random.Generator,
     festered: np.ndarray | None = None,
 ) -> NewDisputes:
-    """All disputes arising in step t, in a fixed order of draws (CRN-friendly).
+    """All disputes arising in step t.
 
-    `festered` lists courtyards whose unresolved collective issue turns into a property
-    dispute this week (one dispute each).
+    Every draw is made per *candidate* arrival (Poisson thinning at a bound that does not
+    depend on the state), before it is known which are kept, so two policy variants on
+    the same seed meet the same candidates with the same luck and differ only in which
+    candidates their residents' state turns into disputes (common random numbers that
+    survive divergence). `festered` lists courtyards whose unresolved collective issue
+    turns into a property dispute this week (one dispute each; these come last).
     """
     crowd = crowding_factor(crowding, cfg)
     r_max = rate_bound(crowd, cfg)
     m = int(rng.poisson(r_max * pop.n)) if r_max > 0 else 0
     cand = rng.integers(0, pop.n, size=m)
-    keep = rng.random(m) * r_max < resident_rates(pop, crowd, cfg, cand)
-    who = cand[keep]
-    n = len(who)
+    u_keep, u_kind, u_time = rng.random(m), rng.random(m), rng.random(m)
+    u_party = rng.random((3, m))
+    keep = u_keep * r_max < resident_rates(pop, crowd, cfg, cand)
     shares = np.array([getattr(cfg, k).share for k in RESIDENT_KINDS], dtype=np.float64)
-    kinds = (
-        np.array([KIND_INDEX[k] for k in RESIDENT_KINDS])[
-            rng.choice(len(RESIDENT_KINDS), size=n, p=shares / shares.sum())
-        ]
-        if shares.sum() > 0
-        else np.full(n, KIND_INDEX["neighbour"])
-    )
-    counterpart = counterparts(pop, graph, who, kinds, rng.random((3, n)))
+    cum = np.cumsum(shares / shares.sum()) if shares.sum() > 0 else np.ones(len(shares))
+    kind_codes = np.array([KIND_INDEX[k] for k in RESIDENT_KINDS])
+    kinds = kind_codes[np.minimum(np.searchsorted(cum, u_kind, side="right"), len(cum) - 1)]
+    who = cand[keep]
+    counterpart = counterparts(pop, graph, who, kinds[keep], u_party[:, keep])
 
-    # shared-property disputes, per courtyard
+    # shared-property disputes, per courtyard, thinned from the bound grievance = 1
     starts, members = courtyard_members
     court_n = np.diff(starts)
-    lam = cfg.property_rate * (1.0 + cfg.grievance_effect * courtyard_grievance) * (court_n > 0)
-    per_court = rng.poisson(lam)
-    if festered is not None and len(festered):
-        per_court = per_court + np.bincount(festered, minlength=len(per_court))
+    lam_max = cfg.property_rate * (1.0 + cfg.grievance_effect) * (court_n > 0)
+    per_court = rng.poisson(lam_max)
     courts = np.repeat(np.arange(len(per_court)), per_court)
-    offs = (rng.random(len(courts)) * court_n[courts]).astype(np.int64)
-    prop_who = members[starts[courts] + offs]
+    u_pkeep, u_pwho, u_ptime = (rng.random(len(courts)) for _ in range(3))
+    pkeep = (
+        u_pkeep * (1.0 + cfg.grievance_effect)
+        < 1.0 + cfg.grievance_effect * (courtyard_grievance[courts])
+    )
+    n_fest = 0 if festered is None else len(festered)
+    fest = np.empty(0, dtype=np.int64) if festered is None else festered.astype(np.int64)
+    u_fwho, u_ftime = rng.random(n_fest), rng.random(n_fest)
+    all_courts = np.concatenate([courts, fest])
+    offs = (np.concatenate([u_pwho, u_fwho]) * court_n[all_courts]).astype(np.int64)
+    prop_who = members[starts[all_courts] + offs]
+    pmask = np.concatenate([pkeep, np.ones(n_fest, dtype=bool)])
 
-    initiator = np.concatenate([who, prop_who]).astype(np.int64)
-    kind = np.concatenate([kinds, np.full(len(prop_who), KIND_INDEX["property"])]).astype(np.int8)
-    counterpart = np.concatenate([counterpart, np.full(len(prop_who), -1)]).astype(np.int64)
-    mean_sev = np.array([getattr(cfg, k).severity for k in DISPUTE_KINDS])[kind]
+    total = m + len(all_courts)
+    candidate = np.concatenate([np.flatnonzero(keep), m + np.flatnonzero(pmask)])
+    initiator = np.concatenate([who, prop_who[pmask]]).astype(np.int64)
+    n_prop = int(pmask.sum())
+    kind = np.concatenate([kinds[keep], np.full(n_prop, KIND_INDEX["property"])]).astype(np.int8)
+    counterpart = np.concatenate([counterpart, np.full(n_prop, -1)]).astype(np.int64)
+    all_kinds = np.concatenate([kinds, np.full(len(all_courts), KIND_INDEX["property"])])
+    mean_sev = np.array([getattr(cfg, k).severity for k in DISPUTE_KINDS])[all_kinds]
     conc = cfg.severity_concentration
-    sev = rng.beta(mean_sev * conc, (1.0 - mean_sev) * conc)
+    sev = rng.beta(mean_sev * conc, (1.0 - mean_sev) * conc)[candidate]
     g = pop.grievance[initiator]
     sev = np.clip(sev + cfg.severity_grievance * g * (1.0 - sev), 0.0, 1.0)
-    arise_time = t + rng.random(len(initiator))
-    return NewDisputes(initiator, counterpart, kind, sev, arise_time)
+    arise_time = t + np.concatenate([u_time, u_ptime, u_ftime])[candidate]
+    return NewDisputes(initiator, counterpart, kind, sev, arise_time, candidate, total)

@@ -20,7 +20,7 @@ class Budget:
     purchase: float  # yuan/week offered to organisations
     resources_ratio: float  # public-service spend per resident / reference
 
-    def funding_ratio(self, organisations: int, weekly_cost: float, grants: float) -> float:
+    def funding_ratio(self, organisations: float, weekly_cost: float, grants: float) -> float:
         """Share of organisations' running cost covered by purchased services plus
         foundation grants (the development foundation's share of the cost)."""
         if organisations == 0 or weekly_cost == 0:

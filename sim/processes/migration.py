@@ -24,7 +24,8 @@ def turnover(
     cfg: MigrationConfig,
     lag: float,
     party_share: float,
-    baseline_grievance: float,
+    grievance_baseline: np.ndarray,
+    mean_grievance: float,
     rng: np.random.Generator,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Replace leavers by newcomers; returns (slots renewed, their registration weeks)."""
@@ -37,7 +38,8 @@ def turnover(
     pop.age[slots] = low + rng.random(m) * 10
     pop.party[slots] = rng.random(m) < party_share * 0.5
     pop.propensity[slots] = beta_mean(rng, 0.4, 5.0, m)
-    pop.grievance[slots] = beta_mean(rng, baseline_grievance, 10.0, m)
+    grievance_baseline[slots] = beta_mean(rng, mean_grievance, 10.0, m)
+    pop.grievance[slots] = grievance_baseline[slots]
     for name in INSTITUTIONS:
         pop.trust[name][slots] = beta_mean(rng, cfg.newcomer_trust, 10.0, m)
     pop.registered[slots] = False

@@ -4,8 +4,11 @@ Resolved at a tier: both parties' grievance falls by `resolve_relief` and the in
 trust in the tier's institution moves `trust_learning` of the way to 1; if it was caught
 early, trust in whoever caught it (the building's party group, or the government for the
 grid and for classified management) moves the same way. A failure moves it
-the same share toward 0. Abandonment adds `abandon_grievance`. Between disputes,
-grievance fades toward its baseline at `grievance_decay` per week.
+the same share toward 0, as does giving up in a queue, which also adds `renege_grievance`.
+Abandonment adds `abandon_grievance`. Between disputes,
+grievance and trust fade toward each resident's own resting levels (drawn at build or on
+arrival) at `grievance_decay` and `trust_decay` per week, so residents differ lastingly and
+the population has a steady state that experiences perturb.
 """
 
 from __future__ import annotations
@@ -15,15 +18,15 @@ import numpy as np
 from sim.config import MediationConfig
 from sim.ledger import Ledger
 from sim.population import Population
-from sim.processes.detection import CLASSIFIED, GRID, PARTY
+from sim.processes.detection import CLASSIFIED, GRID, ONLINE, PARTY
 from sim.processes.ladder import TIER_INSTITUTION, StepTally
 
-CREDIT = {PARTY: "party", GRID: "government", CLASSIFIED: "government"}
+CREDIT = {PARTY: "party", GRID: "government", CLASSIFIED: "government", ONLINE: "government"}
 
 
-def fade_grievance(pop: Population, baseline: float, decay: float) -> None:
-    g = pop.grievance
-    g -= np.float32(decay) * (g - np.float32(baseline))
+def fade(values: np.ndarray, resting: np.ndarray, rate: float) -> None:
+    """Move `values` (in place) `rate` of the way back to each resident's resting level."""
+    values -= np.float32(rate) * (values - resting)
 
 
 def apply(
@@ -48,10 +51,12 @@ def apply(
         if credit is not None:  # caught early: credit whoever caught it
             t = pop.trust[credit]
             t[ini[d]] += lr * (1 - t[ini[d]])
-    for d, j in tally.failed:
+    for d, j in tally.failed + tally.reneged_ids:  # failed them, or kept them waiting
         inst = TIER_INSTITUTION[j]
         if inst is not None:
             t = pop.trust[inst]
             t[ini[d]] -= lr * t[ini[d]]
+    for d, _ in tally.reneged_ids:
+        g[ini[d]] = min(1.0, g[ini[d]] + cfg.renege_grievance)
     for d in tally.abandoned_ids:
         g[ini[d]] = min(1.0, g[ini[d]] + cfg.abandon_grievance)

@@ -6,11 +6,14 @@ max(arrival, earliest free server) when a server is free before the step ends. P
 arrivals with uniform times inside each step are exactly a Poisson process, so a tier set
 up with Poisson arrivals, exponential service and c servers *is* an M/M/c queue at any
 per-step rate; the step only decides when an outcome is reported. Disciplines: FIFO, or
-highest severity first (ties by arrival) among the disputes already waiting.
+highest severity first (ties by arrival) among the disputes already waiting. Waiting
+parties have finite patience: one not started by its deadline leaves the queue (reneging),
+which with exponential patience makes a tier an M/M/c+M (Erlang-A) queue.
 """
 
 from __future__ import annotations
 
+import bisect
 import heapq
 import math
 from collections.abc import Callable
@@ -38,25 +41,51 @@ def service_time(u: float, mean: float, dist: ServiceDist, cv: float) -> float:
     return math.exp(math.log(mean) - sigma2 / 2 + math.sqrt(sigma2) * _NORMAL.inv_cdf(u))
 
 
+Waiting = tuple[float, float, int, float]  # (arrival, severity, dispute, deadline)
+
+
 @dataclass
 class Pool:
-    """c servers and the disputes waiting for them at one unit (a courtyard, a street...)."""
+    """c servers and the disputes waiting for them at one unit (a courtyard, a centre...).
+
+    A waiting dispute leaves the queue unserved at its `deadline` (arrival + patience) if no
+    server has started it by then (reneging; infinite patience gives the plain M/M/c queue).
+    """
 
     servers: int
     free: list[float] = field(default_factory=list)  # heap of server free times
-    waiting: list[tuple[float, float, int]] = field(default_factory=list)  # (arrival, sev, id)
+    waiting: list[Waiting] = field(default_factory=list)
+    opened: float = -math.inf  # servers that exist from the start are free from then
 
     def __post_init__(self) -> None:
-        self.free = [-math.inf] * self.servers
+        self.free = [self.opened] * self.servers
 
-    def resize(self, servers: int) -> None:
-        """Add servers (free now) or retire the ones that free up last."""
+    def resize(self, servers: int, now: float) -> None:
+        """Add servers, free from `now` (never earlier: a mediator hired in week t cannot
+        have served anyone before week t), or retire the ones that free up last."""
         if servers > len(self.free):
-            self.free.extend([-math.inf] * (servers - len(self.free)))
+            self.free.extend([now] * (servers - len(self.free)))
         elif servers < len(self.free):
             self.free = sorted(self.free)[:servers]
         heapq.heapify(self.free)
         self.servers = servers
+
+
+@dataclass
+class Started:
+    dispute: int
+    arrival: float
+    start: float
+    end: float
+    queue: int  # others waiting in this pool when it started (the mediators' load)
+
+
+@dataclass
+class Advanced:
+    """What one call of `advance` did: disputes started and disputes that gave up waiting."""
+
+    started: list[Started] = field(default_factory=list)
+    reneged: list[tuple[int, float, float]] = field(default_factory=list)  # (id, arrival, left)
 
 
 def advance(
@@ -64,22 +93,26 @@ def advance(
     t_end: float,
     discipline: Discipline,
     duration: Callable[[int], float],
-) -> list[tuple[int, float, float, float]]:
-    """Serve `pool` up to t_end; returns (id, arrival, start, end) for each start.
+) -> Advanced:
+    """Serve `pool` up to t_end, exactly in continuous time.
 
     Start times are non-decreasing (earliest free server first), so under the severity
     discipline every dispute already in `ready` can start no earlier than the last start.
+    A dispute whose deadline passes before a server reaches it reneges at its deadline; it
+    takes no server's time. The queue length at a start counts the disputes that have
+    arrived and not started (any that renege unnoticed before that moment included).
     """
-    out: list[tuple[int, float, float, float]] = []
-    if pool.servers == 0 or not pool.waiting:
-        return out
+    out = Advanced()
     waiting = pool.waiting
+    if not waiting:
+        return out
     waiting.sort()
     i, n = 0, len(waiting)
-    ready: list[tuple[float, float, int]] = []  # (-severity, arrival, id)
+    arrivals = [w[0] for w in waiting]
+    ready: list[tuple[float, float, int, float]] = []  # (-severity, arrival, id, deadline)
     last = -math.inf
     fifo = discipline is Discipline.fifo
-    while True:
+    while pool.servers > 0:
         free_at = pool.free[0]
         if fifo or not ready:
             if i >= n:
@@ -90,17 +123,24 @@ def advance(
         if start >= t_end:
             break
         if fifo:
-            arrival, _, did = waiting[i]
+            arrival, _, did, deadline = waiting[i]
             i += 1
+            queue = bisect.bisect_right(arrivals, start, lo=i) - i
         else:
             while i < n and waiting[i][0] <= start:
-                a, sev, d = waiting[i]
-                heapq.heappush(ready, (-sev, a, d))
+                a, sev, d, dl = waiting[i]
+                heapq.heappush(ready, (-sev, a, d, dl))
                 i += 1
-            _, arrival, did = heapq.heappop(ready)
+            _, arrival, did, deadline = heapq.heappop(ready)
+            queue = len(ready)
+        if deadline < start:  # it gave up before a server could take it
+            out.reneged.append((did, arrival, deadline))
+            continue
         end = start + duration(did)
         heapq.heapreplace(pool.free, end)
-        out.append((did, arrival, start, end))
+        out.started.append(Started(did, arrival, start, end, queue))
         last = start
-    pool.waiting = [(a, -s, d) for s, a, d in ready] + waiting[i:]
+    rest = [(a, -s, d, dl) for s, a, d, dl in ready] + waiting[i:]
+    pool.waiting = [w for w in rest if w[3] >= t_end]
+    out.reneged += [(d, a, dl) for a, _, d, dl in rest if dl < t_end]
     return out

@@ -2,17 +2,24 @@
 
 Organisations are Mesa agents (few). Each non-hub organisation belongs to a community,
 recruits members there at founding (new ties among members: a ring over a shuffled member
-list) and delivers services that lower grievance and raise trust in government, scaled by
-its purchased-service funding. Some private non-enterprise units add mediators to their
-community's mediation tier. Births come from incubation toward the target density (plus
-replacement of expected failures); failures follow a weekly hazard cut by funding and by
-a hub organisation in the street (seed: hubs as 'bridge, lead and platform'; incubation
-park, development foundation, government purchase of services).
+list; the ties go when it fails) and delivers services that lower grievance and raise trust
+in government, scaled by its purchased-service funding. Some private non-enterprise units
+add mediators to their community's mediation tier.
+
+No density is imposed: organisations are founded at `founding_rate x (1 + incubation)` per
+10,000 people per year and fail at a weekly hazard `failure x (1 - funding_protection x
+funding) x (1 - hub_protection x linked)`, where funding is the share of running costs that
+purchased services and foundation grants cover (it falls as organisations multiply and
+share the budget) and `linked` is the share a street's hubs can reach (hubs x hub_span /
+organisations). The density that results is the balance of the two (seed: hubs as 'bridge,
+lead and platform'; incubation park, development foundation, government purchase of
+services). A run starts at that balance (`equilibrium_count`), so it needs no long burn-in.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import mesa
@@ -27,22 +34,27 @@ KINDS: tuple[str, ...] = ("hub", "group", "pnu")
 
 
 class SocialOrg(mesa.Agent):
-    """A social organisation; `unit` is its community (its street for hubs)."""
+    """A social organisation; `unit` is its community (its street for hubs); `ties` are the
+    member ties it made (they end with it)."""
 
     def __init__(
         self,
         model: GovernanceModel,
         kind: str,
         unit: int,
+        street: int,
         founded: int,
         members: np.ndarray,
+        ties: np.ndarray,
         mediating: bool = False,
     ) -> None:
         super().__init__(model)
         self.kind = kind
         self.unit = unit
+        self.street = street
         self.founded = founded
         self.members = members
+        self.ties = ties
         self.mediating = mediating
         # service capacity relative to an organisation of average membership
         mean = model.cfg.policy.social_orgs.members
@@ -53,7 +65,6 @@ class SocialOrg(mesa.Agent):
 class OrgTally:
     born: int = 0
     failed: int = 0
-    new_edges: list[np.ndarray] = field(default_factory=list)
 
 
 def member_ring(members: np.ndarray, ties: float) -> np.ndarray:
@@ -75,10 +86,6 @@ def recruit(
     return rng.choice(members_of_community, size=k, replace=False) if k else np.empty(0, np.int64)
 
 
-def target_count(cfg: SocialOrgConfig, residents: int) -> int:
-    return int(round(cfg.density_per_10k * residents / 10_000))
-
-
 def exact_kinds(rng: np.random.Generator, n: int, group_share: float) -> np.ndarray:
     """Kinds for n organisations in the exact group : PNU mix, in random order."""
     n_group = int(round(n * group_share))
@@ -87,14 +94,51 @@ def exact_kinds(rng: np.random.Generator, n: int, group_share: float) -> np.ndar
     return kinds
 
 
-def failure_hazard(
-    cfg: SocialOrgConfig, funding_ratio: float, hub_present: np.ndarray
-) -> np.ndarray:
+def weekly_births(cfg: SocialOrgConfig, people: float) -> float:
+    """Expected organisations founded per week."""
+    return cfg.founding_rate * (1.0 + cfg.incubation) * people / 10_000 / 52.0
+
+
+def linked_share(hubs: float, organisations: float, span: float) -> float:
+    """Share of a street's organisations its hubs can link."""
+    return 1.0 if organisations <= 0 else min(1.0, hubs * span / organisations)
+
+
+def failure_hazard(cfg: SocialOrgConfig, funding_ratio: float, linked: np.ndarray) -> np.ndarray:
     return (
         cfg.failure
         * (1.0 - cfg.funding_protection * funding_ratio)
-        * (1.0 - cfg.hub_protection * hub_present)
+        * (1.0 - cfg.hub_protection * linked)
     )
+
+
+def equilibrium_count(
+    cfg: SocialOrgConfig,
+    people: float,
+    streets: int,
+    funding: Callable[[float], float],
+) -> float:
+    """Organisations at which expected births equal expected failures (streets alike).
+
+    `funding(n)` is the funding ratio with n organisations. Failures grow with n (funding
+    is shared and hubs are spread thinner), so the balance is unique; found by bisection.
+    """
+    births = weekly_births(cfg, people)
+    top = 50.0 * people / 10_000  # the schema's ceiling on density
+
+    def excess(n: float) -> float:
+        linked = linked_share(cfg.hubs_per_street, n / max(streets, 1), cfg.hub_span)
+        return births - n * float(failure_hazard(cfg, funding(n), np.array(linked)))
+
+    if births <= 0:
+        return 0.0
+    if excess(top) > 0:
+        return top
+    low, high = 0.0, top
+    for _ in range(60):
+        mid = 0.5 * (low + high)
+        low, high = (mid, high) if excess(mid) > 0 else (low, mid)
+    return 0.5 * (low + high)
 
 
 class OrgSector:
@@ -105,20 +149,24 @@ class OrgSector:
         model: GovernanceModel,
         community_members: tuple[np.ndarray, np.ndarray],
         community_street: np.ndarray,
-        residents_per_community: np.ndarray,
+        people_per_community: np.ndarray,
         rng: np.random.Generator,
     ) -> None:
         self.model = model
         self.starts, self.order = community_members
         self.community_street = community_street
-        self.residents_per_community = residents_per_community
+        self.people_per_community = people_per_community
+        self.n_streets = int(community_street.max()) + 1 if len(community_street) else 0
         self.rng = rng
-        self.edges: list[np.ndarray] = []
         self.cfg = SocialOrgConfig()
 
     @property
     def n_communities(self) -> int:
         return len(self.community_street)
+
+    @property
+    def people(self) -> float:
+        return float(self.people_per_community.sum())
 
     def members_of(self, community: int) -> np.ndarray:
         return self.order[self.starts[community] : self.starts[community + 1]]
@@ -133,59 +181,62 @@ class OrgSector:
         cfg = self.cfg
         if kind == "hub":
             members = np.empty(0, dtype=np.int64)
+            street = unit
         else:
             members = recruit(self.rng, self.members_of(unit), cfg.members)
-            self.edges.append(member_ring(members, cfg.member_ties))
+            street = int(self.community_street[unit])
+        ties = member_ring(members, cfg.member_ties)
         mediating = kind == "pnu" and bool(self.rng.random() < cfg.mediating_share)
-        return SocialOrg(self.model, kind, unit, t, members, mediating)
+        return SocialOrg(self.model, kind, unit, street, t, members, ties, mediating)
 
     def place(self, n: int) -> np.ndarray:
-        """Communities for n new organisations, in proportion to residents."""
-        w = self.residents_per_community / max(self.residents_per_community.sum(), 1)
+        """Communities for n new organisations, in proportion to people."""
+        w = self.people_per_community / max(self.people, 1)
         return self.rng.choice(self.n_communities, size=n, p=w)
 
-    def configure(self, cfg: SocialOrgConfig, t: int, initial: bool = False) -> None:
-        """Set the target; at build, found the starting organisations (exact kind mix)."""
+    def found_many(self, n: int, t: int) -> None:
+        kinds = exact_kinds(self.rng, n, self.cfg.group_share)
+        for kind, unit in zip(kinds, self.place(n).tolist(), strict=True):
+            self.found(str(kind), unit, t)
+
+    def configure(
+        self,
+        cfg: SocialOrgConfig,
+        t: int,
+        funding: Callable[[float], float],
+        initial: bool = False,
+    ) -> None:
+        """Set the policy; hubs follow `hubs_per_street` at once. At build, found the
+        organisations at the balance of founding and failure (exact kind mix)."""
         self.cfg = cfg
-        n_streets = int(self.community_street.max()) + 1 if len(self.community_street) else 0
         hubs = self.alive("hub")
-        for street in range(n_streets):
+        for street in range(self.n_streets):
             here = [h for h in hubs if h.unit == street]
             for _ in range(max(cfg.hubs_per_street - len(here), 0)):
                 self.found("hub", street, t)
             for surplus in here[cfg.hubs_per_street :]:
                 surplus.remove()
         if initial:
-            n = target_count(cfg, int(self.residents_per_community.sum()))
-            for kind, unit in zip(
-                exact_kinds(self.rng, n, cfg.group_share), self.place(n).tolist(), strict=True
-            ):
-                self.found(str(kind), unit, t)
+            n = equilibrium_count(cfg, self.people, self.n_streets, funding)
+            self.found_many(int(n) + int(self.rng.random() < n - int(n)), t)
 
     def step(self, t: int, funding_ratio: float) -> OrgTally:
         cfg, tally = self.cfg, OrgTally()
         orgs = [o for o in self.alive() if o.kind != "hub"]
-        hub_streets = {h.unit for h in self.alive("hub")}
-        hub_present = np.array(
-            [self.community_street[o.unit] in hub_streets for o in orgs], dtype=float
+        streets = np.array([o.street for o in orgs], dtype=np.int64)
+        per_street = np.bincount(streets, minlength=self.n_streets)
+        hubs = np.bincount([h.unit for h in self.alive("hub")], minlength=self.n_streets).astype(
+            float
         )
-        hazard = failure_hazard(cfg, funding_ratio, hub_present)
+        linked = np.minimum(1.0, hubs * cfg.hub_span / np.maximum(per_street, 1))
+        hazard = failure_hazard(cfg, funding_ratio, linked[streets])
         dead = self.rng.random(len(orgs)) < hazard
         for org, d in zip(orgs, dead.tolist(), strict=True):
             if d:
                 org.remove()
         tally.failed = int(dead.sum())
-        target = target_count(cfg, int(self.residents_per_community.sum()))
-        gap = max(target - (len(orgs) - tally.failed), 0)
-        born = int(self.rng.poisson(cfg.incubation * gap + float(hazard.sum()))) if target else 0
-        born = min(born, gap + tally.failed)
-        edges_before = len(self.edges)
-        for kind, unit in zip(
-            exact_kinds(self.rng, born, cfg.group_share), self.place(born).tolist(), strict=True
-        ):
-            self.found(str(kind), unit, t)
-        tally.born = born
-        tally.new_edges = self.edges[edges_before:]
+        tally.born = int(self.rng.poisson(weekly_births(cfg, self.people)))
+        self.found_many(tally.born, t)
         return tally
 
     def per_community(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -203,4 +254,46 @@ class OrgSector:
         return count, capacity, mediators
 
     def tie_edges(self) -> np.ndarray:
-        return np.concatenate(self.edges) if self.edges else np.empty((0, 2), dtype=np.int64)
+        """Member ties of the organisations alive now."""
+        ties = [o.ties for o in self.alive() if len(o.ties)]
+        return np.concatenate(ties) if ties else np.empty((0, 2), dtype=np.int64)
+
+
+def founding_rate_for(
+    density: float,
+    cfg: SocialOrgConfig,
+    people: float,
+    streets: int,
+    funding: Callable[[float], float],
+) -> float:
+    """The founding rate at which `density` (per 10,000 people) is the balance of founding
+    and failure: births must replace the failures of that many organisations. Used to set
+    counterfactual-density scenarios (`python -m sim.processes.social_orgs`)."""
+    n = density * people / 10_000
+    linked = linked_share(cfg.hubs_per_street, n / max(streets, 1), cfg.hub_span)
+    hazard = float(failure_hazard(cfg, funding(n), np.array(linked)))
+    return 52.0 * density * hazard / (1.0 + cfg.incubation)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Print the founding rate giving each density under a scenario's other settings."""
+    import argparse
+
+    from sim.compose import load_config
+    from sim.model import GovernanceModel
+
+    ap = argparse.ArgumentParser(description=main.__doc__)
+    ap.add_argument("densities", type=float, nargs="+", help="organisations per 10,000 people")
+    ap.add_argument("--scenario", default="chengdu_2014")
+    args = ap.parse_args(argv)
+    cfg = load_config(args.scenario, {"burn_in": 0, "steps": 1})
+    m = GovernanceModel(rng=0, config=cfg)
+    so = m.cfg.policy.social_orgs
+    for d in args.densities:
+        rate = founding_rate_for(d, so, m.people, m.orgs.n_streets, m.funding_ratio)
+        print(f"density {d:g} per 10,000 people: founding_rate {rate:.4f}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -3,16 +3,19 @@
 Every `trust.interval` weeks each resident moves `diffusion` (trust) and
 `grievance_diffusion` of the way toward the mean of their ties (household, neighbour,
 bridging and social-organisation ties), scaled by how settled they are (newcomers' ties are
-weaker). Online, residents meet others beyond their ties at random and, if their
-grievances differ by less than `confidence_bound`, each moves `convergence` toward the other
-(Deffuant et al. 2000); trust in government converges in the same encounters. Monitoring
-flags online residents above the warning level, and the two-level response relieves them
-(seed: online opinion monitoring, early warning, two-level response).
+weaker). Online, residents meet others beyond their ties in random disjoint pairs and, if
+their grievances differ by less than `confidence_bound`, each moves `convergence` toward the
+other (asynchronous pairwise bounded confidence: Deffuant, Neau, Amblard and Weisbuch 2000,
+"Mixing beliefs among interacting agents", Advances in Complex Systems 3: 87-98); trust in
+government converges in the same encounters. Monitoring flags online residents above the
+warning level; the two-level response relieves them and their pending disputes are found
+offline (seed: online opinion monitoring, early warning, two-level response; 网上发现、
+落地查人).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import scipy.sparse as sp
@@ -103,6 +106,34 @@ class OnlineTally:
     encounters: int = 0
     converged: int = 0
     warnings: int = 0
+    flagged: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=np.int64))
+
+
+def disjoint_pairs(who: np.ndarray, share: float, rng: np.random.Generator) -> np.ndarray:
+    """Random disjoint pairs (k, 2) among `who`: a share `share` of them meet once.
+
+    One random permutation; consecutive entries meet. Nobody meets themself or meets twice
+    in a round, so one round is a set of independent pairwise encounters.
+    """
+    k = int(round(min(max(share, 0.0), 1.0) * len(who) / 2))
+    order = rng.permutation(who)[: 2 * k]
+    return order.reshape(k, 2)
+
+
+def bounded_confidence(
+    x: np.ndarray, pairs: np.ndarray, bound: float, mu: float, also: np.ndarray | None = None
+) -> np.ndarray:
+    """Deffuant et al. (2000): each pair whose opinions differ by less than `bound` moves
+    `mu` of the way toward each other (sum conserved). `also` (e.g. trust) converges in the
+    same encounters. Returns which pairs converged."""
+    i, j = pairs[:, 0], pairs[:, 1]
+    close = np.abs(x[i] - x[j]) < bound
+    i, j = i[close], j[close]
+    for v in (x,) if also is None else (x, also):
+        vi, vj = v[i], v[j]
+        shift = (vj - vi) * v.dtype.type(mu)
+        v[i], v[j] = vi + shift, vj - shift
+    return close
 
 
 def online_round(
@@ -112,26 +143,29 @@ def online_round(
     online_cfg: OnlineConfig,
     rng: np.random.Generator,
 ) -> OnlineTally:
-    """Bounded-confidence encounters among online residents, then monitoring."""
+    """A week of online discussion, then monitoring.
+
+    Residents meet in rounds of disjoint random pairs: `online_contacts` rounds a week (a
+    fractional round pairs that share of them), each an asynchronous bounded-confidence
+    step on grievance, with trust in government converging in the same encounters.
+    Monitoring then flags online residents above the warning level (`flagged`); the
+    response relieves them, and the model has their pending disputes found offline.
+    """
     tally = OnlineTally()
-    n_on = len(online_idx)
-    if n_on < 2:
+    if len(online_idx) < 2:
         return tally
-    k = int(rng.poisson(trust_cfg.online_contacts * n_on / 2))
-    i = online_idx[rng.integers(0, n_on, size=k)]
-    j = online_idx[rng.integers(0, n_on, size=k)]
     g, tg = pop.grievance, pop.trust["government"]
-    close = np.abs(g[i] - g[j]) < trust_cfg.confidence_bound
-    i, j = i[close], j[close]
-    mu = np.float32(trust_cfg.convergence)
-    gi, gj = g[i], g[j]
-    g[i], g[j] = gi + mu * (gj - gi), gj + mu * (gi - gj)
-    ti, tj = tg[i], tg[j]
-    tg[i], tg[j] = ti + mu * (tj - ti), tj + mu * (ti - tj)
-    tally.encounters, tally.converged = k, int(close.sum())
+    contacts = trust_cfg.online_contacts
+    rounds = [1.0] * int(contacts) + ([contacts - int(contacts)] if contacts % 1 else [])
+    for share in rounds:
+        pairs = disjoint_pairs(online_idx, share, rng)
+        close = bounded_confidence(g, pairs, trust_cfg.confidence_bound, trust_cfg.convergence, tg)
+        tally.encounters += len(pairs)
+        tally.converged += int(close.sum())
     if online_cfg.monitoring > 0:
         hot = online_idx[g[online_idx] > online_cfg.warning_level]
         flagged = hot[rng.random(len(hot)) < online_cfg.monitoring]
         g[flagged] = np.maximum(g[flagged] - np.float32(online_cfg.response_relief), 0)
         tally.warnings = len(flagged)
+        tally.flagged = flagged
     return tally

@@ -30,6 +30,7 @@ import matplotlib as mpl
 import networkx as nx
 import numpy as np
 import pandas as pd
+import pyarrow.parquet as pq
 from matplotlib.axes import Axes
 from matplotlib.axis import XAxis, YAxis
 from matplotlib.colors import ListedColormap
@@ -80,8 +81,7 @@ from sim.report.style import (
 from sim.report.tables import write_table
 
 TIMESERIES_OUTCOMES = (
-    "resolution_rate",
-    "share_at_or_below_community",
+    "resolution_rate_cumulative",
     "disputes_open",
     "participation_rate",
     "mean_grievance",
@@ -91,7 +91,8 @@ TIMESERIES_OUTCOMES = (
 
 SUMMARY_OUTCOMES = (
     "resolution_rate",
-    "share_at_or_below_community",
+    "open_at_end",
+    "grassroots_mediation_share",
     "mean_time_to_resolution",
     "petitions",
     "litigation",
@@ -107,15 +108,15 @@ SUMMARY_OUTCOMES = (
 
 FOREST_OUTCOMES = (
     "resolution_rate",
-    "share_at_or_below_community",
     "mean_time_to_resolution",
     "petitions",
+    "litigation",
     "participation_rate",
     "trust_mediation",
 )
 """Panels of the forest plot: the paired comparisons a paper reports first."""
 
-HEATMAP_OUTCOMES = ("resolution_rate", "share_at_or_below_community", "participation_rate")
+HEATMAP_OUTCOMES = ("resolution_rate", "grassroots_mediation_share", "participation_rate")
 DEFAULT_REFERENCE = "chengdu_2014"
 MAX_BAND_GROUPS = 4  # more scenarios than this: time series without CI bands
 MAX_FOREST_VARIANTS = 12  # more rows than this is a table, not a figure (grids, designs)
@@ -724,10 +725,14 @@ def read_disputes(
     for run, scenario in runs[["run", "scenario"]].itertuples(index=False):
         path = sweep.folder(run) / "disputes.parquet"
         try:
-            d = pd.read_parquet(path, columns=["outcome", "time_to_resolution"])
+            present = set(pq.read_schema(path).names)
+            wanted = ["outcome", "time_to_resolution", "carried_over"]
+            d = pd.read_parquet(path, columns=[c for c in wanted if c in present])
         except (OSError, ValueError):
             skipped.append(str(run))
             continue
+        if "carried_over" in d:  # disputes from before week 0 (the burn-in) are not counted
+            d = d[~d["carried_over"]]
         d = d[d["outcome"].astype(str) != "open"].dropna(subset=["time_to_resolution"])
         keep = rate.get(scenario, 1.0)
         if keep < 1.0:
@@ -933,9 +938,9 @@ def _plan_tiers(sweep: Sweep, plan: Plan) -> None:
         return
     used = done.dropna(subset=TIER_COLUMNS)
     what = (
-        "Where disputes end: mean share of closed disputes ending at each tier "
+        "Where disputes end: mean share of the disputes that arose ending at each tier "
         "(self-resolved, courtyard, community, grand mediation, litigation, petition) or "
-        "abandoned, per scenario; n = runs. Shares of 10% or more are printed."
+        "abandoned, or still open, per scenario; n = runs. Shares of 10% or more are printed."
     )
     plan.figures.append(Planned("tier_shares", _drawer(tier_figure, done), what, used))
 

@@ -159,8 +159,9 @@ TIERS: list[str] = [
     "litigation",
     "petition",
     "abandoned",
+    "open",
 ]
-"""Dispute end tiers in escalation order (abandoned last: it is not a tier on the ladder)."""
+"""Where disputes end, in escalation order; abandoned and still open last (not tiers)."""
 
 TIER_LABELS: dict[str, str] = {
     "self_settle": "self-resolved",
@@ -170,6 +171,7 @@ TIER_LABELS: dict[str, str] = {
     "litigation": "litigation",
     "petition": "petition",
     "abandoned": "abandoned",
+    "open": "still open",
 }
 
 
@@ -180,10 +182,11 @@ def _tier_colours() -> dict[str, str]:
     greyscale printing; grey (plus a hatch in the bars) keeps "abandoned" off the ladder.
     """
     cmap = mpl.colormaps["viridis"]
-    ladder = TIERS[:-1]
+    ladder = TIERS[:-2]
     points = np.linspace(0.95, 0.08, len(ladder))
     colours = {t: to_hex(cmap(float(p))) for t, p in zip(ladder, points, strict=True)}
     colours["abandoned"] = "#BBBBBB"
+    colours["open"] = "#E8E8E8"
     return colours
 
 
@@ -204,8 +207,10 @@ OUTCOME_LABELS: dict[str, str] = {
     "step": "time (weeks)",
     "disputes_arising": "new disputes (per week)",
     "disputes_open": "open disputes (count)",
-    "resolution_rate": "resolution rate (share)",
-    "share_at_or_below_community": "resolved at or below community (share)",
+    "resolution_rate": "resolved (share of disputes that arose)",
+    "resolution_rate_cumulative": "resolved so far, cumulative (share of disputes since week 0)",
+    "open_at_end": "disputes still open at the end (count)",
+    "grassroots_mediation_share": "settled in courtyard or community mediation (share)",
     "mean_grievance": "grievance (0\u20131)",
     "grievance": "grievance (0\u20131)",
     "mean_time_to_resolution": "time to resolution (weeks)",
@@ -217,8 +222,8 @@ OUTCOME_LABELS: dict[str, str] = {
     "petitions": "petitions (count)",
     "litigation": "lawsuits (count)",
     "ecdf": "cumulative share resolved",
-    "tier_share": "share of closed disputes",
-    **{f"ended_{t}": f"ended: {TIER_LABELS[t]} (share of closed)" for t in TIERS},
+    "tier_share": "share of disputes that arose",
+    **{f"ended_{t}": f"ended: {TIER_LABELS[t]} (share of disputes)" for t in TIERS},
 }
 """Outcome column -> axis label with unit. Shares are fractions in [0, 1]."""
 

@@ -58,7 +58,7 @@ def plot_tier_shares(
     aspect: float | None = None,
     **style: Any,
 ) -> Axes:
-    """Horizontal 100% bars: mean share of closed disputes ending at each tier.
+    """Horizontal 100% bars: mean share of the disputes that arose ending at each tier.
 
     Tiers run left to right up the escalation ladder in light-to-dark viridis (ordered and
     colour-blind safe); abandoned is hatched grey at the right end. Segments of at least
@@ -76,7 +76,7 @@ def plot_tier_shares(
             "color": TIER_COLOURS[tier],
             "edgecolor": "white",
             "linewidth": 0.5,
-            "hatch": "////" if tier == "abandoned" else None,
+            "hatch": {"abandoned": "////", "open": "...."}.get(tier),
         }
         kw.update(style)
         ax.barh(y, share, left=left, label=TIER_LABELS[tier], gid=f"tier:{tier}", **kw)
