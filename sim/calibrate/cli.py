@@ -12,14 +12,20 @@ import argparse
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import NoReturn
 
 from sim.params import ConfigError
 
 EXIT_USAGE, EXIT_INTERRUPTED = 2, 130
 
 
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        self.exit(EXIT_USAGE, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+
+
 def parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(
+    p = _Parser(
         prog="jiceng-calibrate",
         description="Calibrate a scenario by ABC-SMC against the documented targets.",
         epilog="Overrides set keys of the calibration file: population=20 seed=3 "
@@ -45,7 +51,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     from sim.calibrate import calibrate
     from sim.report.tables import to_markdown
 
-    args = parser().parse_args(list(sys.argv[1:] if argv is None else argv))
+    args = parser().parse_intermixed_args(list(sys.argv[1:] if argv is None else argv))
     try:
         result = calibrate(
             args.name, args.out, args.overrides, install=args.install, draw=args.draw

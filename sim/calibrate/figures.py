@@ -38,10 +38,11 @@ def marginals(
     w = last["weight"].to_numpy()
     for ax, name in zip(axes.flat, names, strict=False):
         prior = spec.parameters[name]
-        edges = np.linspace(prior.low, prior.high, 21)
+        log = prior.family == "loguniform"
+        edges = (np.geomspace if log else np.linspace)(prior.low, prior.high, 21)
         ax.hist(last[name], bins=edges, weights=w, density=True, color=POSTERIOR, alpha=0.6,
                 label="posterior")  # fmt: skip
-        grid = np.linspace(prior.low, prior.high, 200)
+        grid = (np.geomspace if log else np.linspace)(prior.low, prior.high, 200)
         ax.plot(grid, prior.density(grid), color=PRIOR, lw=1.0, ls="--", label="prior")
         ax.axvline(float(weighted_quantile(last[name], w, 0.5)), color=POSTERIOR, lw=1.0)
         if truth is not None and name in truth:
@@ -49,6 +50,8 @@ def marginals(
         ax.set_xlabel(name)
         ax.set_ylabel("density")
         ax.set_xlim(prior.low, prior.high)
+        if log:
+            ax.set_xscale("log")
     for ax in list(axes.flat)[len(names) :]:
         ax.set_visible(False)
     axes.flat[0].legend(loc="best", fontsize=6)
