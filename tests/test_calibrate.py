@@ -16,7 +16,6 @@ from sim import compose
 from sim.calibrate import calibrate, spec, targets
 from sim.calibrate.cli import main
 from sim.calibration import PATTERNS
-from sim.params import ConfigError
 
 ROOT = Path(__file__).resolve().parents[1]
 SMOKE = "calibrate_smoke"
@@ -354,8 +353,13 @@ def test_parameters_are_recovered_from_targets_the_model_made_itself(tmp_path: P
     result = calibrate(
         SMOKE,
         tmp_path / "recovery",
-        [f"synthetic={{truth: {flow}, seeds: 10}}", "population=24", "generations=4",
-         "predictive_draws=0", "epsilon.minimum=0"],  # fmt: skip
+        [
+            f"synthetic={{truth: {flow}, seeds: 10}}",
+            "population=24",
+            "generations=4",
+            "predictive_draws=0",
+            "epsilon.minimum=0",
+        ],  # fmt: skip
         echo=None,
     )
     table = result.summary.set_index("parameter")

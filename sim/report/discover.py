@@ -61,15 +61,15 @@ def parse_condition(where: str, outcome: str | None, runs: pd.DataFrame) -> Cond
     m = _CONDITION.match(where or "")
     if m is None:
         raise DiscoveryError(
-            f"bad --where {where!r}: write OUTCOME OP VALUE, e.g. \"petitions > 300\" or "
-            "\"petitions > q90\" (OP one of > >= < <= ==)"
+            f'bad --where {where!r}: write OUTCOME OP VALUE, e.g. "petitions > 300" or '
+            '"petitions > q90" (OP one of > >= < <= ==)'
         )
     named = m.group("outcome")
     if named and outcome and named != outcome:
         raise DiscoveryError(f"--outcome {outcome} but --where names {named}; name one outcome")
     name = named or outcome
     if not name:
-        raise DiscoveryError("name the outcome: --outcome NAME, or --where \"NAME > value\"")
+        raise DiscoveryError('name the outcome: --outcome NAME, or --where "NAME > value"')
     if name not in runs.columns:
         numeric = [c for c in runs.columns if pd.api.types.is_numeric_dtype(runs[c])]
         import difflib
@@ -160,9 +160,7 @@ def prim(
         warnings.simplefilter("ignore")
         from ema_workbench.analysis import prim as ema_prim
 
-        algo = ema_prim.Prim(
-            x.reset_index(drop=True), y, peel_alpha=peel_alpha, mass_min=mass_min
-        )
+        algo = ema_prim.Prim(x.reset_index(drop=True), y, peel_alpha=peel_alpha, mass_min=mass_min)
         found = algo.find_box()
     if found is None:  # pragma: no cover - only when no data remain
         raise DiscoveryError("PRIM found no box")
