@@ -99,7 +99,7 @@ def parse_condition(where: str, outcome: str | None, runs: pd.DataFrame) -> Cond
 
 def input_table(runs: pd.DataFrame, parameters: Sequence[str]) -> pd.DataFrame:
     """The parameters that vary over the runs: numbers as floats, the rest as categories."""
-    cols = {}
+    cols: dict[str, pd.Series] = {}
     for p in parameters:
         if p not in runs.columns or p in NON_INPUTS or p.startswith("output."):
             continue

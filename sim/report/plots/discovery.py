@@ -42,18 +42,19 @@ def plot_box(result: Discovery) -> Figure:
     n = len(box)
     fig, axes = subplots(1, 1, width="single", aspect=0.18 * n + 0.25)
     ax = axes[0, 0]
-    for i, r in enumerate(box.itertuples()):
+    for i, r in enumerate(box.to_dict("records")):
         y = n - 1 - i
         ax.plot([0, 1], [y, y], color="0.8", lw=4, solid_capstyle="butt")
-        if r.categories:
-            ax.text(0.5, y, r.categories, ha="center", va="center", fontsize=6)
+        if r["categories"]:
+            ax.text(0.5, y, str(r["categories"]), ha="center", va="center", fontsize=6)
             continue
-        width = r.range_max - r.range_min
-        lo = (r.min - r.range_min) / width if width else 0.0
-        hi = (r.max - r.range_min) / width if width else 1.0
+        low, high, r0, r1 = (float(r[k]) for k in ("min", "max", "range_min", "range_max"))
+        width = r1 - r0
+        lo = (low - r0) / width if width else 0.0
+        hi = (high - r0) / width if width else 1.0
         ax.plot([lo, hi], [y, y], color=OKABE_ITO["blue"], lw=4, solid_capstyle="butt")
-        qps = [f"{v:.2g}" for v in (r.qp_low, r.qp_high) if np.isfinite(v)]
-        ax.text(1.03, y, f"[{r.min:.3g}, {r.max:.3g}]  qp {', '.join(qps)}", va="center",
+        qps = [f"{float(v):.2g}" for v in (r["qp_low"], r["qp_high"]) if np.isfinite(float(v))]
+        ax.text(1.03, y, f"[{low:.3g}, {high:.3g}]  qp {', '.join(qps)}", va="center",
                 fontsize=6)  # fmt: skip
     ax.set_yticks(range(n))
     ax.set_yticklabels(list(box["dimension"])[::-1], fontsize=6)
