@@ -151,13 +151,16 @@ def calibrate(
     draws = results.predictive(spec, observed, posterior, model)
     write_parquet(out / "predictive.parquet", draws)
     check = results.predictive_check(observed, draws)
-    caption = f"Posterior-predictive check of {spec.name}"
-    write_table(check, out / "predictive_check", caption=caption)
     held = check[check["role"] == "held out"].reset_index(drop=True)
     notes = []
+    if draws.empty:
+        notes.append("predictive_draws=0: no predictive check or validation table written")
+    else:
+        caption = f"Posterior-predictive check of {spec.name}"
+        write_table(check, out / "predictive_check", caption=caption)
     if held.empty:
         notes.append("no held-out targets: validation table not written")
-    else:
+    elif not draws.empty:
         write_table(held, out / "validation", caption=f"Held-out validation of {spec.name}")
     figures.write_all(out, spec, observed, posterior, draws, truth)
     values = results.calibrated_values(spec, posterior, draw)
