@@ -70,7 +70,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     cols = ["parameter", "median", "ci90_low", "ci90_high", "prior_low", "prior_high"]
     print(to_markdown(result.summary[cols]), end="")
     held = result.validation
-    if not held.empty:
+    if not held.empty and not result.predictive.empty:
         print()
         print(to_markdown(held[["target", "low", "high", "predictive_median", "covered"]]), end="")
     print(

@@ -119,7 +119,7 @@ def predictive_check(targets: Sequence[Observed], draws: pd.DataFrame) -> pd.Dat
                 "predictive_ci90_low": float(lo),
                 "predictive_ci90_high": float(hi),
                 "share_in_range": share,
-                "covered": bool(t.covers(float(med))),
+                "covered": bool(t.covers(float(med))) if len(x) else None,
                 "draws": int(len(x)),
             }
         )

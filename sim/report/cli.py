@@ -4,6 +4,7 @@
     jiceng-report compare DIR --reference NAME   paired (CRN) differences with CIs
     jiceng-report sensitivity DIR                Morris/Sobol index tables
     jiceng-report discover DIR --where "petitions > q90"   PRIM boxes (scenario discovery)
+    jiceng-report robustness DIR                 where each conclusion holds over assumptions
     jiceng-report DIR                            the figures (the `figures` subcommand)
 
 Each subcommand is one entry of `COMMANDS`: a function adding its arguments and one
@@ -159,6 +160,28 @@ def _run_discover(a: argparse.Namespace) -> int:
     return 0
 
 
+# ------------------------------------------------------------------ robustness
+
+
+def _add_robustness(p: argparse.ArgumentParser) -> None:
+    p.add_argument("dir", type=Path, help="a sweep pairing scenarios on design points")
+
+
+def _run_robustness(a: argparse.Namespace) -> int:
+    import pandas as pd
+
+    from sim.report.robustness import robustness_report
+    from sim.report.tables import to_markdown
+
+    paths, notes = robustness_report(a.dir)
+    for note in notes:
+        print(f"note: {note}", file=sys.stderr)
+    table = pd.read_csv(paths["robustness"])
+    print(to_markdown(table[["conclusion", "points", "share_holds", "effect_median"]]), end="")
+    print("-> " + ", ".join(str(p) for p in paths.values()))
+    return 0
+
+
 # ------------------------------------------------------------------ figures
 
 
@@ -183,6 +206,11 @@ COMMANDS: dict[str, Command] = {
     ),
     "sensitivity": Command("Morris/Sobol index tables", _add_sensitivity, _run_sensitivity),
     "discover": Command("scenario discovery (PRIM) on runs.parquet", _add_discover, _run_discover),
+    "robustness": Command(
+        "share of the assumption space where each conclusion holds",
+        _add_robustness,
+        _run_robustness,
+    ),
     "figures": Command("draw the sweep's figures (default)", _add_figures, _run_figures),
 }
 
