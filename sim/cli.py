@@ -259,6 +259,20 @@ def _sweep_job(cfg: DictConfig, out: Path) -> None:
     run_one(node, out, plan, _execute, hydra_files=False)
 
 
+def _refuse_calibration(overrides: Sequence[str]) -> None:
+    """`experiment=NAME` naming a calibration file (run by jiceng-calibrate, not Hydra)."""
+    from sim.calibrate.spec import is_calibration_file
+
+    for o in overrides:
+        key, _, name = o.partition("=")
+        path = config_root() / "experiment" / f"{name}.yaml"
+        if key.lstrip("+") == "experiment" and name and is_calibration_file(path):
+            raise ConfigError(
+                f"experiments/{name}.yaml is a calibration, not a sweep; run it with: "
+                f"jiceng-calibrate {name}"
+            )
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     from sim.sweep import last_outcome, set_last_outcome
 
@@ -266,6 +280,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     set_last_outcome(None)
     try:
         overrides, _ = _split_argv(args)
+        _refuse_calibration(overrides)
         for _ in validate_invocation(overrides):
             pass
     except (ConfigError, HydraException, OmegaConfBaseException, ValueError) as exc:

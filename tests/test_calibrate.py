@@ -368,3 +368,16 @@ def test_parameters_are_recovered_from_targets_the_model_made_itself(tmp_path: P
         assert row["ci90_low"] <= value <= row["ci90_high"], (name, row.to_dict())
         assert bool(row["truth_in_ci90"])
     assert table.loc["participation.intercept", "ci90_share_of_prior"] < 0.5
+
+
+def test_jiceng_refuses_a_calibration_file_as_an_experiment(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from sim import cli
+
+    assert cli.main([f"experiment={SMOKE}"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err == (
+        f"jiceng: error: experiments/{SMOKE}.yaml is a calibration, not a sweep; run it with: "
+        f"jiceng-calibrate {SMOKE}"
+    )

@@ -164,3 +164,21 @@ def test_a_sweep_of_one_scenario_is_refused_in_one_line(
     assert main(["robustness", str(sweep)]) == 2
     err = capsys.readouterr().err.strip()
     assert "runs fewer than two scenarios" in err and "\n" not in err
+
+
+def test_the_sobol_follow_up_takes_the_assumptions_with_the_largest_effect_indices(
+    tmp_path: Path,
+) -> None:
+    names = list(assumptions.assumptions())[:4]
+    (tmp_path / "robustness").mkdir()
+    rows = [
+        {"target": "chengdu_2014 - baseline_2008: petitions", "parameter": p, "mu_star": m}
+        for p, m in zip(names, [1.0, 9.0, 0.1, 5.0], strict=True)
+    ]
+    rows.append({"target": "chengdu_2014: petitions", "parameter": names[2], "mu_star": 99.0})
+    pd.DataFrame(rows).to_csv(tmp_path / "robustness" / "indices.csv", index=False)
+    text = assumptions.sobol_yaml(tmp_path, top=2, n=16)
+    design = yaml.safe_load(text)["hydra"]["sweeper"]["sensitivity"]
+    assert list(design["parameters"]) == [names[1], names[3]]  # a level's index is not an effect
+    assert design["method"] == "sobol" and design["n"] == 16
+    assert "16 x (2 + 2)" not in text and "64 design points x 2 scenarios" in text
