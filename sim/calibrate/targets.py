@@ -4,8 +4,9 @@ A documented interval [low, high] is read as the target's uncertainty: its midpo
 observed value and its half-width two standard errors (about 95% of a normal error lies
 within +-2 SE), so SE = (high - low) / 4. A one-sided target (`high` or `low` infinite, e.g.
 "at least 2.5") has no midpoint: it contributes nothing while the bound holds, and its
-shortfall in units of an SE of 10% of the bound otherwise, unless the calibration file
-declares an `uncertainty: {name: {sd: ...}}`.
+shortfall in units of an SE of 10% of the bound otherwise. A standard error declared by the
+calibration file (`uncertainty: {name: {sd: ...}}`) or carried by the target (`Target.se`)
+replaces the one read from the interval.
 
 The distance of a particle is the root mean square of the standardised deviations over the
 fitted targets, d = sqrt(mean_i z_i^2), z_i = (x_i - m_i) / SE_i. So d = 1 means "one SE
@@ -94,8 +95,9 @@ def observed(
     else:
         bound = low if math.isfinite(low) else high
         mean, se = math.nan, ONE_SIDED_SE * max(abs(bound), 1e-9)
-    if sd is not None:
-        se = sd
+    declared = sd if sd is not None else getattr(target, "se", None)  # a Target may carry one
+    if declared is not None:
+        se = float(declared)
     return Observed(
         name=target.name,
         role=role,
