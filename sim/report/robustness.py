@@ -4,7 +4,8 @@
 
 For a sweep that runs several scenarios on the same design points (a sensitivity or
 Latin-hypercube design over the assumptions, `sample_id`) and seeds, every conclusion the
-shipped experiments draw is a paired difference on the same design point and seed:
+shipped experiments draw is a paired difference on the same design point and seed (an
+effect of exactly zero does not count as holding; `share_no_effect` says how often):
 
 - the reform beats the baseline: chengdu_2014 - baseline_2008 on resolution, petitions and
   participation;
@@ -107,6 +108,7 @@ def robustness_table(runs: pd.DataFrame) -> pd.DataFrame:
                 "better": "higher" if c.better > 0 else "lower",
                 "points": n,
                 "share_holds": holds / n if n else math.nan,
+                "share_no_effect": float((e == 0).mean()) if n else math.nan,
                 "share_ci_low": lo,
                 "share_ci_high": hi,
                 "effect_median": float(e.median()) if n else math.nan,
