@@ -40,7 +40,7 @@ def plot_box(result: Discovery) -> Figure:
     the limits and quasi-p-values written beside it."""
     box = result.box
     n = len(box)
-    fig, axes = subplots(1, 1, width="single", aspect=0.18 * n + 0.25)
+    fig, axes = subplots(1, 1, width="single", aspect=0.09 * n + 0.2)
     ax = axes[0, 0]
     for i, r in enumerate(box.to_dict("records")):
         y = n - 1 - i
@@ -54,11 +54,13 @@ def plot_box(result: Discovery) -> Figure:
         hi = (high - r0) / width if width else 1.0
         ax.plot([lo, hi], [y, y], color=OKABE_ITO["blue"], lw=4, solid_capstyle="butt")
         qps = [f"{float(v):.2g}" for v in (r["qp_low"], r["qp_high"]) if np.isfinite(float(v))]
-        ax.text(1.03, y, f"[{low:.3g}, {high:.3g}]  qp {', '.join(qps)}", va="center",
-                fontsize=6)  # fmt: skip
+        ax.text(1.04, y, f"[{low:.3g}, {high:.3g}]  qp {', '.join(qps) or '-'}",
+                va="center", fontsize=6)  # fmt: skip
     ax.set_yticks(range(n))
     ax.set_yticklabels(list(box["dimension"])[::-1], fontsize=6)
-    ax.set_xlim(0, 1)
+    ax.set_xlim(0, 2.0)  # the right half holds the limits and quasi-p-values
+    ax.set_xticks([0, 0.5, 1])
+    ax.spines["bottom"].set_bounds(0, 1)
     ax.set_ylim(-0.6, n - 0.4)
     ax.set_xlabel("position in the sampled range")
     ax.grid(False)
