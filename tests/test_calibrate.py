@@ -197,6 +197,28 @@ def test_a_run_interrupted_mid_generation_resumes_to_the_uninterrupted_result(
         assert (out / name).read_bytes() == (tiny / name).read_bytes(), name
 
 
+def test_a_run_interrupted_after_the_abc_only_finishes_what_is_missing(
+    tiny: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from sim.calibrate import results
+
+    real = results.predictive
+
+    def interrupted(*args: object, **kw: object) -> None:
+        raise KeyboardInterrupt
+
+    out = tmp_path / "late"
+    monkeypatch.setattr(results, "predictive", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        calibrate(SMOKE, out, TINY, echo=None)
+    monkeypatch.setattr(results, "predictive", real)
+    stamp = (out / "history.db").stat().st_mtime_ns
+    calibrate(SMOKE, out, TINY, echo=None)
+    assert (out / "history.db").stat().st_mtime_ns == stamp  # no generation was added
+    for name in ("posterior.parquet", "predictive.parquet"):
+        assert (out / name).read_bytes() == (tiny / name).read_bytes(), name
+
+
 # ------------------------------------------------------------------ bad input
 
 

@@ -81,6 +81,8 @@ def calibrate(
     say = echo or (lambda _: None)
     spec = load(name, overrides)
     out = Path(out) if out is not None else DEFAULT_ROOT / spec.name
+    if draw is not None and not 0 <= draw < spec.population:
+        raise ConfigError(f"--draw {draw}: choose a particle 0..{spec.population - 1}")
     mode = folder.state(out, spec)
     if install:
         _check_install(spec.scenario_name)
@@ -137,7 +139,12 @@ def calibrate(
             rate = accepted / max(evaluations, 1)
             say(f"generation {t}: {accepted} accepted of {evaluations} evaluations ({rate:.2f})")
 
-    history = smc.run(spec, observed, db, resume=resume, report=report)
+    if resume and (record or {}).get("abc_finished"):  # interrupted after the ABC: no more
+        history = smc.open_history(db)
+    else:
+        history = smc.run(spec, observed, db, resume=resume, report=report)
+        done_record = folder.read_record(out) or {}
+        folder.write_record(out, {**done_record, "abc_finished": True})
     names = list(spec.parameters)
     posterior = smc.posterior_frame(history, names)
     generations = smc.generations_table(history)

@@ -135,7 +135,7 @@ def open_history(db: Path) -> Any:
     """The History in `db` (raises when unreadable)."""
     from pyabc import History
 
-    history = History(f"sqlite:///{Path(db).resolve()}", _id=1)
+    history = History(f"sqlite:///{Path(db).resolve()}", _id=1, create=False)
     return history
 
 
