@@ -377,11 +377,11 @@ def test_parameters_are_recovered_from_targets_the_model_made_itself(tmp_path: P
         tmp_path / "recovery",
         [
             f"synthetic={{truth: {flow}, seeds: 10}}",
-            "population=24",
-            "generations=4",
+            "population=20",
+            "generations=3",
             "predictive_draws=0",
             "epsilon.minimum=0",
-        ],  # fmt: skip
+        ],
         echo=None,
     )
     table = result.summary.set_index("parameter")
