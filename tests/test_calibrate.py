@@ -16,6 +16,7 @@ from sim import compose
 from sim.calibrate import calibrate, spec, targets
 from sim.calibrate.cli import main
 from sim.calibration import PATTERNS
+from sim.params import ConfigError
 
 ROOT = Path(__file__).resolve().parents[1]
 SMOKE = "calibrate_smoke"
@@ -403,3 +404,35 @@ def test_jiceng_refuses_a_calibration_file_as_an_experiment(
         f"jiceng: error: experiments/{SMOKE}.yaml is a calibration, not a sweep; run it with: "
         f"jiceng-calibrate {SMOKE}"
     )
+
+
+def test_install_puts_the_calibrated_scenario_where_jiceng_finds_it_and_never_over_another(
+    smoke: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from sim.calibrate import install_scenario
+
+    folder = tmp_path / "scenarios"
+    folder.mkdir()
+    for p in compose.scenario_dir().glob("*.yaml"):
+        (folder / p.name).symlink_to(p)
+    monkeypatch.setattr(compose, "scenario_dir", lambda: folder)
+    path = smoke / "scenario" / "chengdu_2014_calibrated.yaml"
+    target = install_scenario(path)
+    assert (
+        target == folder / path.name and "chengdu_2014_calibrated" in compose.available_scenarios()
+    )
+    assert install_scenario(path) == target  # the same file again is harmless
+    target.write_text(target.read_text().replace("intercept: -", "intercept: -1"))
+    with pytest.raises(ConfigError, match="already exists with other values"):
+        install_scenario(path)
+
+
+def test_a_named_draw_sets_that_particles_values(smoke: Path) -> None:
+    from sim.calibrate.results import calibrated_values
+
+    s = spec.load(SMOKE)
+    post = pd.read_parquet(smoke / "posterior.parquet")
+    row = post[(post["generation"] == 2) & (post["particle"] == 5)].iloc[0]
+    assert calibrated_values(s, post, 5) == {p: row[p] for p in s.parameters}
+    with pytest.raises(ConfigError, match="no particle 99"):
+        calibrated_values(s, post, 99)
