@@ -436,3 +436,20 @@ def test_a_named_draw_sets_that_particles_values(smoke: Path) -> None:
     assert calibrated_values(s, post, 5) == {p: row[p] for p in s.parameters}
     with pytest.raises(ConfigError, match="no particle 99"):
         calibrated_values(s, post, 99)
+
+
+def test_an_interrupted_command_says_how_to_resume(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import sys
+
+    api = sys.modules["sim.calibrate"]  # the module (`sim.calibrate` is also the function)
+
+    def interrupted(*args: object, **kw: object) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(api, "calibrate", interrupted)
+    assert main([SMOKE, "--out", str(tmp_path / "x")]) == 130
+    err = capsys.readouterr().err
+    assert f"finished generations are kept in {tmp_path / 'x'}/history.db" in err
+    assert "resume with the same command" in err
