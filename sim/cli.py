@@ -117,7 +117,7 @@ def validate_invocation(overrides: Sequence[str]) -> Iterator[SimConfig]:
     for key, value in dict(params).items():
         if key not in sweeps:
             sweeps.update(sweep_values([f"{key}={value}"])[1] or {key: [str(value)]})
-    sweeps.update(_sensitivity_bounds(OmegaConf.select(base, "hydra.sweeper.sensitivity")))
+    bounds = _sensitivity_bounds(OmegaConf.select(base, "hydra.sweeper.sensitivity"))
     group_sweeps = {k: v for k, v in sweeps.items() if k in groups}
     value_sweeps = {k: v for k, v in sweeps.items() if k not in groups and k not in hydra_keys}
     combos: list[list[str]] = [[]]
@@ -137,6 +137,16 @@ def validate_invocation(overrides: Sequence[str]) -> Iterator[SimConfig]:
                 if probe is None:
                     _compose(fixed + combo + [f"{key}={value}"])  # raises the right error
                     continue
+                assert isinstance(probe, DictConfig)
+                yield finish(probe)
+        # a design's bounds: all lows in one probe, all highs in another (one per key took
+        # minutes for a design over ~90 parameters)
+        for side in (0, 1) if i == 0 else (0,):
+            known = [f"{k}={v[side]}" for k, v in bounds.items() if k in leaves]
+            for key in (k for k in bounds if k not in leaves):
+                _compose(fixed + combo + [f"{key}={bounds[key][side]}"])  # raises the right error
+            if known:
+                probe = OmegaConf.merge(cfg, OmegaConf.from_dotlist(known))
                 assert isinstance(probe, DictConfig)
                 yield finish(probe)
 
@@ -249,6 +259,20 @@ def _sweep_job(cfg: DictConfig, out: Path) -> None:
     run_one(node, out, plan, _execute, hydra_files=False)
 
 
+def _refuse_calibration(overrides: Sequence[str]) -> None:
+    """`experiment=NAME` naming a calibration file (run by jiceng-calibrate, not Hydra)."""
+    from sim.calibrate.spec import is_calibration_file
+
+    for o in overrides:
+        key, _, name = o.partition("=")
+        path = config_root() / "experiment" / f"{name}.yaml"
+        if key.lstrip("+") == "experiment" and name and is_calibration_file(path):
+            raise ConfigError(
+                f"experiments/{name}.yaml is a calibration, not a sweep; run it with: "
+                f"jiceng-calibrate {name}"
+            )
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     from sim.sweep import last_outcome, set_last_outcome
 
@@ -256,6 +280,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     set_last_outcome(None)
     try:
         overrides, _ = _split_argv(args)
+        _refuse_calibration(overrides)
         for _ in validate_invocation(overrides):
             pass
     except (ConfigError, HydraException, OmegaConfBaseException, ValueError) as exc:

@@ -20,7 +20,8 @@ class JicengSweeperConf:
     runs_per_job: Any = "auto"
     # Jobs handed to the launcher at once (null: all; submitit's local mode: one per core).
     max_batch_size: Any = None
-    # A Morris/Sobol design replacing a grid, e.g. {method: sobol, n: 64, seed: 0,
+    # A Morris, Sobol or latin (Latin hypercube) design replacing a grid, e.g.
+    #   {method: sobol, n: 64, seed: 0,
     #   parameters: {mediation.grand.servers: [0, 8]}, outcomes: [resolution_rate]}
     sensitivity: Any = None
     # Write runs.parquet / timeseries.parquet (and sensitivity indices) after the sweep.

@@ -519,6 +519,8 @@ def sensitivity_report(root: str | Path) -> tuple[dict[str, Path], list[str]]:
     tables = load(root)
     problem = Problem.from_dict(dict(spec["parameters"]))
     method = str(spec.get("method", "sobol"))
+    if method == "latin":  # a design for scenario discovery, not for indices
+        return {}, [f"latin hypercube: no indices; mine it with jiceng-report discover {root}"]
     design = sample(problem, method, int(spec["n"]), int(spec["seed"]))  # type: ignore[arg-type]
     done = tables.completed
     notes: list[str] = []

@@ -3,6 +3,8 @@
     jiceng-report aggregate DIR                  runs.parquet + timeseries.parquet
     jiceng-report compare DIR --reference NAME   paired (CRN) differences with CIs
     jiceng-report sensitivity DIR                Morris/Sobol index tables
+    jiceng-report discover DIR --where "petitions > q90"   PRIM boxes (scenario discovery)
+    jiceng-report robustness DIR                 where each conclusion holds over assumptions
     jiceng-report DIR                            the figures (the `figures` subcommand)
 
 Each subcommand is one entry of `COMMANDS`: a function adding its arguments and one
@@ -128,6 +130,58 @@ def _run_sensitivity(a: argparse.Namespace) -> int:
     return 0
 
 
+# ------------------------------------------------------------------ discover
+
+
+def _add_discover(p: argparse.ArgumentParser) -> None:
+    p.add_argument("dir", type=Path, help="a sweep folder (its runs.parquet)")
+    p.add_argument("--where", required=True, help='the case of interest: "petitions > q90"')
+    p.add_argument("--outcome", help="the outcome the condition is on (or name it in --where)")
+    p.add_argument("--min-coverage", type=float, default=0.5, help="choose the densest box "
+                   "with at least this coverage (default 0.5)")  # fmt: skip
+    p.add_argument("--box", type=int, help="choose this box of the peeling trajectory instead")
+    p.add_argument("--out", type=Path, help="folder (default DIR/discovery/<condition>)")
+
+
+def _run_discover(a: argparse.Namespace) -> int:
+    from sim.report.discover import discover
+    from sim.report.tables import to_markdown
+
+    result, paths = discover(
+        a.dir, a.where, a.outcome, min_coverage=a.min_coverage, box=a.box, out=a.out
+    )
+    s = result.stats
+    print(
+        f"{s['condition']}: {s['cases_of_interest']} of {s['runs']} runs; box {s['box']} "
+        f"coverage {s['coverage']:.2f}, density {s['density']:.2f}, mass {s['mass']:.2f}"
+    )
+    print(to_markdown(result.box), end="")
+    print(f"-> {paths['box']}, {paths['trajectory']}, {paths['figure']}")
+    return 0
+
+
+# ------------------------------------------------------------------ robustness
+
+
+def _add_robustness(p: argparse.ArgumentParser) -> None:
+    p.add_argument("dir", type=Path, help="a sweep pairing scenarios on design points")
+
+
+def _run_robustness(a: argparse.Namespace) -> int:
+    import pandas as pd
+
+    from sim.report.robustness import robustness_report
+    from sim.report.tables import to_markdown
+
+    paths, notes = robustness_report(a.dir)
+    for note in notes:
+        print(f"note: {note}", file=sys.stderr)
+    table = pd.read_csv(paths["robustness"])
+    print(to_markdown(table[["conclusion", "points", "share_holds", "effect_median"]]), end="")
+    print("-> " + ", ".join(str(p) for p in paths.values()))
+    return 0
+
+
 # ------------------------------------------------------------------ figures
 
 
@@ -151,6 +205,12 @@ COMMANDS: dict[str, Command] = {
         "compare variants with a reference, paired by seed", _add_compare, _run_compare
     ),
     "sensitivity": Command("Morris/Sobol index tables", _add_sensitivity, _run_sensitivity),
+    "discover": Command("scenario discovery (PRIM) on runs.parquet", _add_discover, _run_discover),
+    "robustness": Command(
+        "share of the assumption space where each conclusion holds",
+        _add_robustness,
+        _run_robustness,
+    ),
     "figures": Command("draw the sweep's figures (default)", _add_figures, _run_figures),
 }
 

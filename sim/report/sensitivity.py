@@ -1,5 +1,8 @@
 """Global sensitivity analysis (Morris screening, Sobol indices) over parameter ranges.
 
+A `latin` (Latin hypercube) design samples the same ranges for scenario discovery
+(`sim.report.discover`); it has no indices of its own.
+
 A thin layer over SALib 1.6 so that callers handle DataFrames keyed by ``sample_id``
 rather than bare arrays, and so sampling and analysis cannot silently disagree on the
 design (Sobol: Saltelli scheme without second-order terms, N*(D+2) rows; Morris:
@@ -18,10 +21,11 @@ import numpy.typing as npt
 import pandas as pd
 from SALib.analyze import morris as morris_analyze
 from SALib.analyze import sobol as sobol_analyze
+from SALib.sample import latin as latin_sample
 from SALib.sample import morris as morris_sample
 from SALib.sample import sobol as sobol_sample
 
-Method = Literal["morris", "sobol"]
+Method = Literal["morris", "sobol", "latin"]
 SAMPLE_ID = "sample_id"
 MORRIS_LEVELS = 4
 NUM_RESAMPLES = 1000
@@ -137,6 +141,8 @@ def _check_method(method: str) -> None:
 
 def _rows_per_block(problem: Problem, method: str) -> int:
     """Model runs per base sample: D+2 (Sobol, first and total order) or D+1 (Morris)."""
+    if method == "latin":
+        return 1
     return problem.num_vars + (2 if method == "sobol" else 1)
 
 
@@ -145,7 +151,9 @@ def sample(problem: Problem, method: Method, n: int, seed: int) -> pd.DataFrame:
 
     ``n`` is the base sample size: for "sobol" a power of two (Sobol' balance), giving
     ``n * (D + 2)`` rows; for "morris" the number of trajectories (>= 2), giving
-    ``n * (D + 1)`` rows on a 4-level grid. The same seed gives the same design.
+    ``n * (D + 1)`` rows on a 4-level grid; for "latin" the number of rows (a Latin
+    hypercube: each range cut into ``n`` strata, one point per stratum). The same seed gives
+    the same design.
     """
     _check_method(method)
     if isinstance(n, bool) or not isinstance(n, int | np.integer):
@@ -155,6 +163,10 @@ def sample(problem: Problem, method: Method, n: int, seed: int) -> pd.DataFrame:
         if n < 2 or n & (n - 1):
             raise ValueError(f"sobol n must be a power of two >= 2, got {n}")
         design = sobol_sample.sample(spec, int(n), calc_second_order=False, seed=seed)
+    elif method == "latin":
+        if n < 2:
+            raise ValueError(f"latin n (design points) must be >= 2, got {n}")
+        design = latin_sample.sample(spec, int(n), seed=seed)
     else:
         if n < 2:
             raise ValueError(f"morris n (trajectories) must be >= 2, got {n}")
@@ -217,6 +229,8 @@ def analyze(
     ``seed`` drives the bootstrap behind the ``*_conf`` half-widths.
     """
     _check_method(method)
+    if method == "latin":
+        raise ValueError("a latin hypercube has no sensitivity indices; mine it with discover")
     if not 0.0 < conf_level < 1.0:
         raise ValueError(f"conf_level must be in (0, 1), got {conf_level}")
     design = _design_matrix(problem, method, samples_df)
