@@ -50,7 +50,7 @@ class WorldConfig:
         1,
         200,
         unit="communities",
-        doc="communities per street office (grand-mediation unit)",
+        doc="communities per street office (the unit of hubs and of the street budget)",
         role="control",
     )
     courtyards_per_community: float = param(

@@ -49,7 +49,7 @@ from sim.processes.detection import ONLINE, detect
 from sim.processes.disputes import arise
 from sim.processes.ladder import COMMUNITY, COURTYARD, GRAND, Ladder, kind_bias
 from sim.processes.social_orgs import OrgSector, OrgTally
-from sim.rng import fresh_seed, streams
+from sim.rng import fresh_seed, streams, weekly
 from sim.world import build_world
 
 
@@ -190,7 +190,6 @@ class GovernanceModel(mesa.Model):
             self.community_members,
             w.community_street,
             self.comm_people,
-            rs["social_orgs"],
         )
         self.ties = trust.Ties(self.graph)
         self.recent_window = np.zeros((cfg.participation.recent_weeks, w.n_courtyards))
@@ -286,7 +285,8 @@ class GovernanceModel(mesa.Model):
         self.councils.configure(cfg.policy.councils)
         self.budget = government.budget(cfg.policy.government, pop.n)
         self.orgs.configure(cfg.policy.social_orgs, self.week, self.funding_ratio, initial=initial)
-        self._refresh_orgs(now=float(self.week + 1))
+        # at build the first week is week + 1; a reform switches on at the start of `week`
+        self._refresh_orgs(now=float(self.week + 1 if initial else self.week))
         servers = self.ladder.servers
         for level, j in (("courtyard", COURTYARD), ("community", COMMUNITY)):
             for unit in np.flatnonzero(servers[j]).tolist():
@@ -475,7 +475,11 @@ class GovernanceModel(mesa.Model):
         self.council_tally = tally
         delta = np.zeros(w.n_courtyards, dtype=np.float32)
         np.add.at(delta, tally.implemented_courtyards, -cfg.trust.issue_relief)
-        np.add.at(delta, tally.escalated_courtyards, cfg.trust.issue_grievance)
+        np.add.at(delta, tally.festered_courtyards, cfg.trust.issue_grievance)
+        wide = np.zeros(w.n_communities, dtype=np.float32)  # issues of the whole community
+        np.add.at(wide, tally.implemented_communities, -cfg.trust.issue_relief)
+        np.add.at(wide, tally.festered_communities, cfg.trust.issue_grievance)
+        delta += wide[w.courtyard_community]
         if delta.any():
             g = self.pop.grievance
             np.clip(g + delta[self.pop.courtyard], 0, 1, out=g)
@@ -506,8 +510,11 @@ class GovernanceModel(mesa.Model):
             return
         g = self.pop.grievance[managed]
         key, high = np.quantile(g, [1 - fl.key_share, 1 - fl.high_risk_share])
-        self.risk_levels = (float(key), float(high))
-        tracked = managed[g >= high] if fl.high_risk_share > 0 else managed[:0]
+        self.risk_levels = (
+            float(key) if fl.key_share > 0 else np.inf,
+            float(high) if fl.high_risk_share > 0 else np.inf,
+        )
+        tracked = managed[g >= self.risk_levels[1]]
         relief = np.float32(fl.tracking_relief)
         self.pop.grievance[tracked] = np.maximum(self.pop.grievance[tracked] - relief, 0)
 
@@ -574,6 +581,7 @@ class GovernanceModel(mesa.Model):
     def _advance(self, t: int) -> None:
         """The processes of week t, in the documented order."""
         self.week = t
+        self.streams = weekly(self.seed, t)
         self._apply_reforms(t)
         cfg, rs, pop = self.cfg, self.streams, self.pop
         self._migrate(t)

@@ -1,10 +1,12 @@
 """One particle: a parameter vector run over several seeds, reduced to target values.
 
 The summary statistic of a particle is the mean, over `seeds_per_particle` runs, of each
-target's value (`Target.value(run.summary)`). Its model seeds are drawn from a
-`SeedSequence` keyed by the calibration seed, a stream name and a hash of the parameter
-vector, so every seed a particle uses flows from the calibration seed whatever sampler or
-worker evaluates it, and the same particle always gets the same seeds.
+target's value (`Target.value(run.summary)`; a contrast against another scenario, such as
+grand mediation against `no_grand_mediation`, runs that scenario with the same parameters
+on the same seeds and reads `Target.value(run.summary, versus.summary)`). Its model seeds
+are drawn from a `SeedSequence` keyed by the calibration seed, a stream name and a hash of
+the parameter vector, so every seed a particle uses flows from the calibration seed
+whatever sampler or worker evaluates it, and the same particle always gets the same seeds.
 """
 
 from __future__ import annotations
@@ -36,6 +38,10 @@ class ParticleModel:
 
     def __init__(self, spec: Spec, targets: Sequence[Observed]) -> None:
         self.base: SimConfig = base_config(spec)
+        self.versus: dict[str, SimConfig] = {
+            name: base_config(spec, scenario=name)
+            for name in sorted({t.target.versus for t in targets if t.target.versus})
+        }
         self.names = list(spec.parameters)
         self.seed = spec.seed
         self.seeds_per_particle = spec.seeds_per_particle
@@ -44,9 +50,9 @@ class ParticleModel:
     def key(self, theta: Mapping[str, float]) -> bytes:
         return np.array([float(theta[n]) for n in self.names], dtype=np.float64).tobytes()
 
-    def config(self, theta: Mapping[str, float]) -> SimConfig:
+    def config(self, theta: Mapping[str, float], base: SimConfig | None = None) -> SimConfig:
         overrides = {n: float(theta[n]) for n in self.names}
-        return validate(apply_overrides(self.base, overrides))
+        return validate(apply_overrides(self.base if base is None else base, overrides))
 
     def run_values(
         self, theta: Mapping[str, float], seeds: Sequence[int]
@@ -55,11 +61,17 @@ class ParticleModel:
         from sim.run import run
 
         cfg = self.config(theta)
+        versus = {name: self.config(theta, base) for name, base in self.versus.items()}
         out = []
         for s in seeds:
             one = copy.deepcopy(cfg)
             one.seed = int(s)
-            out.append(values(self.targets, run(one).summary))
+            paired = {}
+            for name, vcfg in versus.items():
+                other = copy.deepcopy(vcfg)
+                other.seed = int(s)
+                paired[name] = run(other).summary
+            out.append(values(self.targets, run(one).summary, paired))
         return out
 
     def simulate(self, theta: Mapping[str, float], seeds: Sequence[int]) -> dict[str, float]:

@@ -519,11 +519,12 @@ def parse(body: Mapping[str, Any], *, name: str, source: str = "") -> Spec:
     return spec
 
 
-def base_config(spec: Spec) -> Any:
-    """The validated SimConfig every particle starts from (scenario + fixed overrides)."""
+def base_config(spec: Spec, scenario: str | None = None) -> Any:
+    """The validated SimConfig every particle starts from (scenario + fixed overrides);
+    `scenario` names another scenario run with the same overrides (a contrast)."""
     from sim.compose import load_config
 
     try:
-        return load_config(spec.scenario, spec.model_overrides())
+        return load_config(scenario or spec.scenario, spec.model_overrides())
     except ConfigError as exc:
         raise ConfigError(f"set: {exc}") from None

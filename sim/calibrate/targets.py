@@ -127,11 +127,20 @@ def from_spec(
     return out
 
 
-def values(targets: Sequence[Observed], summary: Mapping[str, Any]) -> dict[str, float]:
-    """Each target's value for one run's summary (NaN where it cannot be computed)."""
+def values(
+    targets: Sequence[Observed],
+    summary: Mapping[str, Any],
+    versus: Mapping[str, Mapping[str, Any]] | None = None,
+) -> dict[str, float]:
+    """Each target's value for one run's summary (NaN where it cannot be computed); a
+    contrast target reads the same seed's run of its `versus` scenario too."""
     out = {}
     for t in targets:
         try:
+            if t.target.versus:
+                other = (versus or {})[t.target.versus]
+                out[t.name] = float(t.target.value(dict(summary), dict(other)))
+                continue
             out[t.name] = float(t.target.value(dict(summary)))
         except (KeyError, TypeError, ValueError, ZeroDivisionError):
             out[t.name] = math.nan

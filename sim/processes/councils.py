@@ -81,8 +81,14 @@ class CouncilTally:
     escalated: int = 0
     quorate: int = 0
     decision_times: list[float] = field(default_factory=list)
+    # where each escalated issue turns into a property dispute (the courtyard that raised it)
     escalated_courtyards: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=np.int64))
+    # whom an outcome touches: a courtyard's own issue its courtyard, a community-wide one
+    # every courtyard of the community
     implemented_courtyards: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=np.int64))
+    implemented_communities: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=np.int64))
+    festered_courtyards: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=np.int64))
+    festered_communities: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=np.int64))
 
 
 class Councils:
@@ -200,7 +206,9 @@ class Councils:
         iss.state[live[done]] = IMPLEMENTED
         iss.closed[live[done]] = now
         tally.implemented = int(done.sum())
-        tally.implemented_courtyards = court[done]
+        wide = iss.community_wide[live]
+        tally.implemented_courtyards = court[done & ~wide]
+        tally.implemented_communities = comm[done & wide]
         self._learn(court, comm, handler, done, +1)
         self._learn(court, comm, handler, failed, -1)
         overdue = ~done & (iss.deadline[live] < now)
@@ -208,6 +216,8 @@ class Councils:
         iss.closed[live[overdue]] = now
         tally.escalated = int(overdue.sum())
         tally.escalated_courtyards = court[overdue]
+        tally.festered_courtyards = court[overdue & ~wide]
+        tally.festered_communities = comm[overdue & wide]
         self._learn(court, comm, handler, overdue & council, -1)
         return tally
 

@@ -139,9 +139,17 @@ def arise(
         u_pkeep * (1.0 + cfg.grievance_effect)
         < 1.0 + cfg.grievance_effect * (courtyard_grievance[courts])
     )
+    mean_sev = np.array([getattr(cfg, k).severity for k in DISPUTE_KINDS])
+    conc = cfg.severity_concentration
+    all_kinds = np.concatenate([kinds, np.full(len(courts), KIND_INDEX["property"])])
+    sev_all = rng.beta(mean_sev[all_kinds] * conc, (1.0 - mean_sev[all_kinds]) * conc)
+    # issues that festered into disputes: their number depends on the councils, so their
+    # draws come last and shift nothing else
     n_fest = 0 if festered is None else len(festered)
     fest = np.empty(0, dtype=np.int64) if festered is None else festered.astype(np.int64)
     u_fwho, u_ftime = rng.random(n_fest), rng.random(n_fest)
+    prop_sev = mean_sev[KIND_INDEX["property"]]
+    sev_fest = rng.beta(prop_sev * conc, (1.0 - prop_sev) * conc, size=n_fest)
     all_courts = np.concatenate([courts, fest])
     offs = (np.concatenate([u_pwho, u_fwho]) * court_n[all_courts]).astype(np.int64)
     prop_who = members[starts[all_courts] + offs]
@@ -153,10 +161,7 @@ def arise(
     n_prop = int(pmask.sum())
     kind = np.concatenate([kinds[keep], np.full(n_prop, KIND_INDEX["property"])]).astype(np.int8)
     counterpart = np.concatenate([counterpart, np.full(n_prop, -1)]).astype(np.int64)
-    all_kinds = np.concatenate([kinds, np.full(len(all_courts), KIND_INDEX["property"])])
-    mean_sev = np.array([getattr(cfg, k).severity for k in DISPUTE_KINDS])[all_kinds]
-    conc = cfg.severity_concentration
-    sev = rng.beta(mean_sev * conc, (1.0 - mean_sev) * conc)[candidate]
+    sev = np.concatenate([sev_all, sev_fest])[candidate]
     g = pop.grievance[initiator]
     sev = np.clip(sev + cfg.severity_grievance * g * (1.0 - sev), 0.0, 1.0)
     arise_time = t + np.concatenate([u_time, u_ptime, u_ftime])[candidate]

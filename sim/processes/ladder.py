@@ -374,6 +374,9 @@ class Ladder:
         cols["reneged"][d, j] = True
         tally.reneged[j] += 1
         tally.reneged_ids.append((d, j))
+        g = self.pop.grievance  # waiting in vain adds grievance before they choose what next
+        ini = int(cols["initiator"][d])
+        g[ini] = min(1.0, float(g[ini]) + self.cfg.renege_grievance)
         if j == PETITION:
             self._close(d, ABANDONED, left, step, tally)
             return

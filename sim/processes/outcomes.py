@@ -4,7 +4,8 @@ Resolved at a tier: both parties' grievance falls by `resolve_relief` and the in
 trust in the tier's institution moves `trust_learning` of the way to 1; if it was caught
 early, trust in whoever caught it (the building's party group, or the government for the
 grid and for classified management) moves the same way. A failure moves it
-the same share toward 0, as does giving up in a queue, which also adds `renege_grievance`.
+the same share toward 0, as does giving up in a queue (whose `renege_grievance` the ladder
+adds when it happens).
 Abandonment adds `abandon_grievance`. Between disputes,
 grievance and trust fade toward each resident's own resting levels (drawn at build or on
 arrival) at `grievance_decay` and `trust_decay` per week, so residents differ lastingly and
@@ -56,7 +57,6 @@ def apply(
         if inst is not None:
             t = pop.trust[inst]
             t[ini[d]] -= lr * t[ini[d]]
-    for d, _ in tally.reneged_ids:
-        g[ini[d]] = min(1.0, g[ini[d]] + cfg.renege_grievance)
+
     for d in tally.abandoned_ids:
         g[ini[d]] = min(1.0, g[ini[d]] + cfg.abandon_grievance)

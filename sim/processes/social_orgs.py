@@ -150,15 +150,18 @@ class OrgSector:
         community_members: tuple[np.ndarray, np.ndarray],
         community_street: np.ndarray,
         people_per_community: np.ndarray,
-        rng: np.random.Generator,
     ) -> None:
         self.model = model
         self.starts, self.order = community_members
         self.community_street = community_street
         self.people_per_community = people_per_community
         self.n_streets = int(community_street.max()) + 1 if len(community_street) else 0
-        self.rng = rng
         self.cfg = SocialOrgConfig()
+
+    @property
+    def rng(self) -> np.random.Generator:
+        """The model's social-organisation stream of the current week."""
+        return self.model.streams["social_orgs"]
 
     @property
     def n_communities(self) -> int:
@@ -268,32 +271,8 @@ def founding_rate_for(
 ) -> float:
     """The founding rate at which `density` (per 10,000 people) is the balance of founding
     and failure: births must replace the failures of that many organisations. Used to set
-    counterfactual-density scenarios (`python -m sim.processes.social_orgs`)."""
+    counterfactual-density scenarios (`python -m sim.org_density`)."""
     n = density * people / 10_000
     linked = linked_share(cfg.hubs_per_street, n / max(streets, 1), cfg.hub_span)
     hazard = float(failure_hazard(cfg, funding(n), np.array(linked)))
     return 52.0 * density * hazard / (1.0 + cfg.incubation)
-
-
-def main(argv: list[str] | None = None) -> int:
-    """Print the founding rate giving each density under a scenario's other settings."""
-    import argparse
-
-    from sim.compose import load_config
-    from sim.model import GovernanceModel
-
-    ap = argparse.ArgumentParser(description=main.__doc__)
-    ap.add_argument("densities", type=float, nargs="+", help="organisations per 10,000 people")
-    ap.add_argument("--scenario", default="chengdu_2014")
-    args = ap.parse_args(argv)
-    cfg = load_config(args.scenario, {"burn_in": 0, "steps": 1})
-    m = GovernanceModel(rng=0, config=cfg)
-    so = m.cfg.policy.social_orgs
-    for d in args.densities:
-        rate = founding_rate_for(d, so, m.people, m.orgs.n_streets, m.funding_ratio)
-        print(f"density {d:g} per 10,000 people: founding_rate {rate:.4f}")
-    return 0
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())

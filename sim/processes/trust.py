@@ -8,14 +8,14 @@ their grievances differ by less than `confidence_bound`, each moves `convergence
 other (asynchronous pairwise bounded confidence: Deffuant, Neau, Amblard and Weisbuch 2000,
 "Mixing beliefs among interacting agents", Advances in Complex Systems 3: 87-98); trust in
 government converges in the same encounters. Monitoring flags online residents above the
-warning level; the two-level response relieves them and their pending disputes are found
-offline (seed: online opinion monitoring, early warning, two-level response; 网上发现、
-落地查人).
+warning level and the two-level response relieves them; posts about festering disputes
+that monitoring finds are followed up offline (seed: online opinion monitoring, early
+warning, two-level response; 网上发现、落地查人).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 import scipy.sparse as sp
@@ -106,7 +106,6 @@ class OnlineTally:
     encounters: int = 0
     converged: int = 0
     warnings: int = 0
-    flagged: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=np.int64))
 
 
 def disjoint_pairs(who: np.ndarray, share: float, rng: np.random.Generator) -> np.ndarray:
@@ -148,8 +147,8 @@ def online_round(
     Residents meet in rounds of disjoint random pairs: `online_contacts` rounds a week (a
     fractional round pairs that share of them), each an asynchronous bounded-confidence
     step on grievance, with trust in government converging in the same encounters.
-    Monitoring then flags online residents above the warning level (`flagged`); the
-    response relieves them, and the model has their pending disputes found offline.
+    Monitoring then flags online residents above the warning level, and the response
+    relieves them (festering disputes found through posts: `GovernanceModel._find_online`).
     """
     tally = OnlineTally()
     if len(online_idx) < 2:
@@ -167,5 +166,4 @@ def online_round(
         flagged = hot[rng.random(len(hot)) < online_cfg.monitoring]
         g[flagged] = np.maximum(g[flagged] - np.float32(online_cfg.response_relief), 0)
         tally.warnings = len(flagged)
-        tally.flagged = flagged
     return tally
