@@ -2,30 +2,50 @@
 
 Every file is written to a temporary name in the same folder and renamed into place, so a
 crash never leaves a half-written file under a final name. `meta.json` with
-`status: completed` is written last: a folder without it is not a finished run.
+`status: completed` is written last: a folder without it is not a finished run. A writer
+killed mid-file leaves its temporary file, named `.NAME.XXXXXXXX.jiceng-tmp`; the next
+sweep over that folder removes those (`remove_debris`), and nothing else.
 """
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import functools
 import json
 import math
 import os
 import platform
+import re
 import subprocess
 import tempfile
 from collections.abc import Callable
 from importlib import metadata
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
 from sim.config import config_hash, to_dict
-from sim.run import RunResult
+
+if TYPE_CHECKING:
+    from sim.run import RunResult
 
 PACKAGES = ("jiceng", "mesa", "numpy", "networkx", "pandas", "pyarrow", "hydra-core", "matplotlib")
 COMPLETED, FAILED, RUNNING = "completed", "failed", "running"
+RUN_FILES = (
+    "meta.json",
+    "summary.json",
+    "timeseries.parquet",
+    "disputes.parquet",
+    "communities.parquet",
+    "network_nodes.parquet",
+    "network_edges.parquet",
+)
+"""What a completed run folder holds (`quicklook.png` too, unless `output.plot` is off)."""
+TMP_SUFFIX = ".jiceng-tmp"
+_TMP_NAME = re.compile(r"\..+\.[A-Za-z0-9_]{8}" + re.escape(TMP_SUFFIX))
+"""`tempfile.mkstemp(prefix=".NAME.", suffix=TMP_SUFFIX)`: 8 random characters between."""
 
 
 def _umask() -> int:
@@ -40,7 +60,7 @@ _FILE_MODE = 0o666 & ~_umask()
 def atomic_write(path: Path, write: Callable[[Path], None]) -> None:
     """Call `write(tmp)` on a temp file beside `path`, then rename it over `path`."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=TMP_SUFFIX, dir=path.parent)
     os.close(fd)
     try:
         write(Path(tmp))
@@ -49,6 +69,63 @@ def atomic_write(path: Path, write: Callable[[Path], None]) -> None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def is_debris(name: str) -> bool:
+    """Whether a file name is one of `atomic_write`'s temporary files."""
+    return _TMP_NAME.fullmatch(name) is not None
+
+
+def remove_debris(folder: Path) -> list[Path]:
+    """Delete the temporary files a killed `atomic_write` left in `folder` (not below it).
+
+    Call it only where no writer is at work: on a run folder about to be (re)run, or on a
+    sweep's own folders before its runs start. Returns what was removed.
+    """
+    try:
+        entries = list(os.scandir(folder))
+    except OSError:
+        return []
+    removed = []
+    for entry in entries:
+        if is_debris(entry.name) and entry.is_file(follow_symlinks=False):
+            Path(entry.path).unlink(missing_ok=True)
+            removed.append(Path(entry.path))
+    return removed
+
+
+def unwritable_reason(folder: Path) -> str | None:
+    """Why `folder` cannot be created or written, or None when it can.
+
+    Tried, not guessed from permission bits (root writes where the bits say no, nobody
+    writes on a read-only filesystem): missing parents are created and a probe file is
+    written, then both are removed, so nothing is left behind either way.
+    """
+    folder = Path(folder).absolute()
+    if folder.exists() and not folder.is_dir():
+        return f"{folder} is a file, not a folder"
+    ancestor = folder
+    while not ancestor.exists() and ancestor != ancestor.parent:
+        ancestor = ancestor.parent
+    if not ancestor.is_dir():
+        return f"{ancestor} is a file, so no folder can be made under it"
+    created = [p for p in (folder, *folder.parents) if not p.exists()]
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryFile(dir=folder):
+            pass
+    except OSError as exc:
+        reason = {
+            errno.EROFS: "it is on a read-only filesystem",
+            errno.EACCES: "permission denied",
+            errno.EPERM: "permission denied",
+        }.get(exc.errno or 0, exc.strerror or type(exc).__name__)
+        return f"cannot write there: {reason}"
+    finally:
+        for path in created:  # deepest first
+            with contextlib.suppress(OSError):
+                path.rmdir()
+    return None
 
 
 def _clean(value: Any) -> Any:

@@ -141,9 +141,13 @@ def run_one(
     node_yaml: str | None = None,
 ) -> str:
     """Run one planned run unless it is done; returns 'skipped', 'completed' or 'failed'."""
+    from sim.io import remove_debris
+
     key = run_key(node if node_yaml is None else node_yaml, run.dotlist)
     if already_done(folder, key):
         return "skipped"
+    remove_debris(folder)  # what a killed earlier attempt was writing
+    remove_debris(folder / ".hydra")
     extra: dict[str, Any] = {
         "run_key": key,
         "overrides": run.overrides,
