@@ -202,7 +202,11 @@ def meta_record(result: RunResult, status: str = COMPLETED, **extra: Any) -> dic
 
 
 def write_run(result: RunResult, folder: Path, *, plot: bool = True, **extra: Any) -> Path:
-    """Write a finished run's tables, summary, quick-look plot and (last) meta.json."""
+    """Write a finished run's tables, summary, quick-look plot and (last) meta.json.
+
+    meta.json lists the files written (`files`), so a reader can tell a damaged or lost
+    file from one the run never had.
+    """
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     write_parquet(folder / "timeseries.parquet", result.timeseries)
@@ -211,11 +215,13 @@ def write_run(result: RunResult, folder: Path, *, plot: bool = True, **extra: An
     write_parquet(folder / "network_nodes.parquet", result.network_nodes)
     write_parquet(folder / "network_edges.parquet", result.network_edges)
     write_json(folder / "summary.json", result.summary)
+    files = list(RUN_FILES)
     if plot:
         from sim.quicklook import quicklook
 
         quicklook(result, folder / "quicklook.png")
-    write_json(folder / "meta.json", meta_record(result, **extra))
+        files.append("quicklook.png")
+    write_json(folder / "meta.json", meta_record(result, files=sorted(files), **extra))
     return folder
 
 

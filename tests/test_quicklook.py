@@ -4,6 +4,7 @@ trust series told apart, legends beside the data rather than on it."""
 from __future__ import annotations
 
 import re
+
 import pytest
 from matplotlib.figure import Figure
 
@@ -52,4 +53,3 @@ def test_legends_sit_beside_the_data_not_on_it(figure: Figure) -> None:
         assert legend is not None, ax.get_ylabel()
         box, data = legend.get_window_extent(renderer), ax.get_window_extent(renderer)
         assert box.x0 >= data.x1 or box.y0 >= data.y1 or box.y1 <= data.y0, ax.get_ylabel()
-

@@ -141,10 +141,18 @@ class _Run:
         return self.row.get("status") == "completed"
 
 
-def unreadable_table(folder: Path) -> str | None:
-    """Why one of a completed run's tables cannot be read (its footer is checked), or None."""
+def unreadable_table(folder: Path, written: Sequence[str] | None = None) -> str | None:
+    """Why one of a completed run's tables cannot be read (its footer is checked), or None.
+
+    `written` lists the files the run wrote (meta.json's `files`): each must be there.
+    Without it (an older run, or another app's) only the tables present are checked.
+    """
     for name in RUN_FILES:
         if not name.endswith(".parquet"):
+            continue
+        if written is None and not (folder / name).exists():
+            continue
+        if written is not None and name not in written:
             continue
         try:
             pq.read_metadata(folder / name)
@@ -177,7 +185,7 @@ def read_run(folder: Path, root: Path, *, check_tables: bool = True) -> _Run:
         return _Run(folder, name, row, outcomes, params, problem)
     config = meta.get("config") if isinstance(meta.get("config"), Mapping) else {}
     for key, value in meta.items():
-        if key == "config":
+        if key in ("config", "files"):
             continue
         if key == "versions" and isinstance(value, Mapping):
             row.update({f"version.{k}": v for k, v in value.items()})
@@ -206,7 +214,9 @@ def read_run(folder: Path, root: Path, *, check_tables: bool = True) -> _Run:
                 column = key if key not in row else f"outcome.{key}"
                 row[column] = _scalar(value)
                 outcomes.append(column)
-            problem = unreadable_table(folder) if check_tables else None
+            files = meta.get("files")
+            written = [str(f) for f in files] if isinstance(files, list) else None
+            problem = unreadable_table(folder, written) if check_tables else None
         if problem:
             row["status"], row["error"] = UNREADABLE, problem
     return _Run(folder, name, row, outcomes, params, problem)
@@ -343,7 +353,7 @@ def aggregate(root: str | Path, *, run_chunk: int = RUN_CHUNK) -> AggregateRepor
         params.update(dict.fromkeys(run.parameters))
         if run.problem and run.row["status"] == UNREADABLE:
             unreadable[run.name] = run.problem
-        if run.completed:
+        if run.completed and (folder / "timeseries.parquet").is_file():
             schema = pq.read_schema(folder / "timeseries.parquet").remove_metadata()
             if ts_schema is None:
                 ts_schema = schema
@@ -374,7 +384,8 @@ def aggregate(root: str | Path, *, run_chunk: int = RUN_CHUNK) -> AggregateRepor
                 run = read_run(folder, root, check_tables=False)
                 if run.name in unreadable:  # pass 1 found a damaged table
                     run.row["status"], run.row["error"] = UNREADABLE, unreadable[run.name]
-                if tw is not None and full_ts is not None and run.completed:
+                has_ts = (run.folder / TIMESERIES).is_file()  # another app's run may not
+                if tw is not None and full_ts is not None and run.completed and has_ts:
                     table = _ts_table(run, full_ts)
                     if isinstance(table, str):  # its footer was fine, its data not
                         run.row["status"], run.row["error"] = UNREADABLE, table
