@@ -173,7 +173,7 @@ def test_an_unreadable_run_file_is_named_left_out_of_every_figure_and_table_and_
     (root / bad / "timeseries.parquet").write_bytes(b"PAR1 half a file")  # after aggregation
     assert _figures(root) == 3
     err = capsys.readouterr().err
-    assert f"jiceng-report: warning: run {bad}: unreadable timeseries.parquet (" in err
+    assert f"jiceng-report: warning: run {bad}: truncated timeseries.parquet; left out" in err
     assert "--allow-missing" in err.strip().splitlines()[-1]
     runs = pd.read_parquet(root / "runs.parquet").set_index("run")
     assert runs.loc[bad, "status"] == "unreadable"
@@ -185,7 +185,7 @@ def test_an_unreadable_run_file_is_named_left_out_of_every_figure_and_table_and_
     assert comparisons["n_pairs"].max() == 2  # seed 1 is not paired
     captions = (root / "report" / "captions.md").read_text()
     assert "Unreadable: 1 run(s) with a file that could not be read" in captions
-    assert f"`{bad}` (unreadable timeseries.parquet" in captions
+    assert f"`{bad}` (truncated timeseries.parquet)" in captions
     assert captions.count("Runs: 5 completed (Baseline 2008 2, Chengdu 2014 3)") >= 4
     assert _figures(root, "--allow-missing") == 0
 
@@ -211,7 +211,7 @@ def test_every_report_command_names_an_unreadable_run_and_exits_3(
         (bad / damaged).unlink()
         (bad / "meta.json").touch()  # newer than the tables, as a re-written run would be
     else:
-        (bad / damaged).write_text("{half")
+        (bad / damaged).write_text("{half" if damaged.endswith(".json") else "text, not parquet")
     for argv in (["aggregate"], ["compare", "--reference", "chengdu_2014"]):
         assert main([argv[0], str(root), *argv[1:]]) == 3, argv
         assert f"run {bad.name}: {what}" in capsys.readouterr().err, argv
