@@ -205,8 +205,18 @@ def describe_error(exc: OmegaConfBaseException) -> ConfigError:
         )
     msg = str(exc).splitlines()[0]
     if isinstance(exc, ValidationError):
-        return ConfigError(f"bad value for '{key}': {msg}")
+        return ConfigError(f"bad value for '{key}': {msg}{_allowed(str(key))}")
     return ConfigError(f"config problem at '{key}': {msg}")
+
+
+def _allowed(key: str) -> str:
+    """`; allowed [low, high] (unit)` for a parameter of the schema, else ''."""
+    from sim.params import iter_schema
+
+    for name, _, meta in iter_schema(SimConfig):
+        if name == key and meta is not None and (meta.low is not None or meta.high is not None):
+            return f"; allowed {meta.range_text()} ({meta.unit})"
+    return ""
 
 
 def finish(node: DictConfig) -> SimConfig:

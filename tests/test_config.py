@@ -166,3 +166,15 @@ def test_a_non_finite_bound_of_a_sensitivity_design_names_the_parameter_range(
         "be two finite numbers within its range [0, 10000] (servers per unit), got [0, nan]"
     )
     assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("text", NON_FINITE)
+def test_a_non_finite_whole_number_is_one_line_naming_the_key_and_range(
+    text: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    assert main([f"world.communities={text}"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and err[0].startswith("jiceng: error: bad value for 'world.communities'")
+    assert err[0].endswith("; allowed [1, 20000] (communities)")
+    assert list(tmp_path.iterdir()) == []
