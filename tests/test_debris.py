@@ -1,4 +1,5 @@
-"""A writer killed mid-file leaves a temporary file; the re-run sweep removes exactly those.
+"""A writer killed mid-file leaves a temporary file; the re-run sweep removes exactly those,
+and runs again a completed run whose table was damaged.
 
 The writer here is the real `sim.io.atomic_write`, killed with SIGKILL while its file is
 half written, once in a run folder (as a run killed while writing its tables) and once in
@@ -86,3 +87,18 @@ def test_a_completed_run_is_not_touched_by_the_cleanup(sweep_dir: Path) -> None:
     before = {p: p.stat().st_mtime_ns for p in (sweep_dir / RUN).iterdir()}
     assert sweep(sweep_dir) == 0  # resumed: both runs skipped
     assert {p: p.stat().st_mtime_ns for p in (sweep_dir / RUN).iterdir()} == before
+
+
+def test_a_resumed_sweep_redoes_a_completed_run_whose_table_was_damaged(
+    sweep_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import pyarrow.parquet as pq
+
+    assert sweep(sweep_dir) == 0
+    table = sweep_dir / RUN / "timeseries.parquet"
+    whole = table.read_bytes()
+    table.write_bytes(whole[: len(whole) // 2])  # a copy cut short
+    capsys.readouterr()
+    assert sweep(sweep_dir) == 0
+    assert "(1 already done, 1 run now" in capsys.readouterr().out
+    assert pq.read_table(table).num_rows == 4 and table.read_bytes() == whole

@@ -109,11 +109,17 @@ def sweep_dir_of(job_dir: Path) -> Path:
 
 
 def already_done(folder: Path, key: str) -> bool:
-    """True when `folder` holds a completed run of exactly this config."""
-    from sim.io import read_meta
+    """True when `folder` holds a completed run of exactly this config, whose files can
+    all be read back (a damaged one is run again)."""
+    from sim.io import intact, read_meta
 
     meta = read_meta(folder)
-    return meta is not None and meta.get("status") == "completed" and meta.get("run_key") == key
+    return (
+        meta is not None
+        and meta.get("status") == "completed"
+        and meta.get("run_key") == key
+        and intact(folder, meta)
+    )
 
 
 def _write_hydra_files(folder: Path, node: DictConfig, run: PlannedRun) -> None:

@@ -30,7 +30,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from sim.io import RUN_FILES, atomic_write
+from sim.io import RUN_FILES, atomic_write, damaged_table
 
 RUNS, TIMESERIES = "runs.parquet", "timeseries.parquet"
 INCOMPLETE, UNREADABLE = "incomplete", "unreadable"
@@ -141,51 +141,6 @@ class _Run:
         return self.row.get("status") == "completed"
 
 
-def unreadable_table(folder: Path, written: Sequence[str] | None = None) -> str | None:
-    """Why one of a completed run's tables cannot be read, or None.
-
-    `written` lists the files the run wrote (meta.json's `files`): each must be there.
-    Without it (an older run, or another app's) only the tables present are checked. The
-    check is structural (`_parquet_problem`: ~20 us a file, where reading the footer
-    costs ~1 ms); the timeseries is read in full when it is aggregated.
-    """
-    for name in RUN_FILES:
-        if not name.endswith(".parquet"):
-            continue
-        if written is None and not (folder / name).exists():
-            continue
-        if written is not None and name not in written:
-            continue
-        problem = _parquet_problem(folder / name)
-        if problem:
-            return f"{problem} {name}"
-    return None
-
-
-_MAGIC = b"PAR1"
-
-
-def _parquet_problem(path: Path) -> str | None:
-    """'missing', 'unreadable' or 'truncated' for a file that is not a whole parquet file:
-    it must start and end with PAR1, the end preceded by a footer length that fits."""
-    try:
-        with open(path, "rb") as f:
-            head = f.read(4)
-            size = f.seek(0, 2)
-            if size < 12:
-                return "truncated"
-            f.seek(size - 8)
-            tail = f.read(8)
-    except FileNotFoundError:
-        return "missing"
-    except OSError:
-        return "unreadable"
-    footer = int.from_bytes(tail[:4], "little")
-    if head != _MAGIC or tail[4:] != _MAGIC or not 0 < footer <= size - 12:
-        return "truncated" if head == _MAGIC else "unreadable"
-    return None
-
-
 def _first_sentence(exc: BaseException) -> str:
     text = str(exc).strip()
     return text.splitlines()[0].split(". ")[0].rstrip(".") if text else type(exc).__name__
@@ -195,7 +150,7 @@ def read_run(folder: Path, root: Path, *, check_tables: bool = True) -> _Run:
     """A run folder as a flat row (meta scalars, dotted parameters, summary outcomes).
 
     A completed run whose summary or tables cannot be read becomes `unreadable` (with
-    `check_tables`, every table's footer is read: cheap, and it catches truncation).
+    `check_tables`, every table is checked structurally: cheap, and it catches truncation).
     """
     name = folder.name if folder != root else root.name
     meta, problem = _read_json(folder / "meta.json")
@@ -239,7 +194,7 @@ def read_run(folder: Path, root: Path, *, check_tables: bool = True) -> _Run:
                 outcomes.append(column)
             files = meta.get("files")
             written = [str(f) for f in files] if isinstance(files, list) else None
-            problem = unreadable_table(folder, written) if check_tables else None
+            problem = damaged_table(folder, written) if check_tables else None
         if problem:
             row["status"], row["error"] = UNREADABLE, problem
     return _Run(folder, name, row, outcomes, params, problem)

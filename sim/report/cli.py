@@ -63,7 +63,7 @@ def warn_unreadable(unreadable: Any, allow_missing: bool) -> int:
         return 0
     print(
         f"jiceng-report: error: {len(unreadable)} run(s) could not be read (named above); "
-        "restore or delete them and re-run the sweep, or pass --allow-missing to accept "
+        "re-run the sweep to redo them, or pass --allow-missing to accept "
         "the output without them",
         file=sys.stderr,
     )

@@ -843,7 +843,7 @@ def unreadable_line(unreadable: pd.DataFrame) -> str:
     what = "; ".join(f"`{r}` ({e})" for r, e in unreadable[["run", "error"]].itertuples(False))
     return (
         f"Unreadable: {len(unreadable)} run(s) with a file that could not be read, left out "
-        f"of every figure and table: {what}. Delete or restore them and re-run the sweep."
+        f"of every figure and table: {what}. Re-running the sweep redoes them."
     )
 
 
