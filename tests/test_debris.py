@@ -22,32 +22,38 @@ TINY = ["world.communities=1", "steps=3", "output.plot=false", "output.progress=
 RUN = "output.plot=false,output.progress=false,seed=0,steps=3,world.communities=1"
 
 HALF_WRITER = """
-import sys, time
+import sys, threading, time
 from pathlib import Path
 from sim.io import atomic_write
+
+started = threading.Barrier(len(sys.argv))
 
 def half(tmp):
     with open(tmp, "wb") as f:
         f.write(b"PAR1" + b"x" * 4096)
         f.flush()
-        print("half written", flush=True)
-        time.sleep(600)
+    started.wait()
+    time.sleep(600)
 
-atomic_write(Path(sys.argv[1]), half)
+for target in sys.argv[1:]:
+    threading.Thread(target=atomic_write, args=(Path(target), half), daemon=True).start()
+started.wait()
+print("half written", flush=True)
+time.sleep(600)
 """
 
 
-def kill_mid_file(target: Path) -> None:
-    """Start a writer of `target`, wait until it is half way, SIGKILL it."""
+def kill_mid_file(*targets: Path) -> None:
+    """Start writers of `targets` (one process), wait until each is half way, SIGKILL it."""
     proc = subprocess.Popen(
-        [sys.executable, "-c", HALF_WRITER, str(target)], stdout=subprocess.PIPE, text=True
+        [sys.executable, "-c", HALF_WRITER, *map(str, targets)], stdout=subprocess.PIPE, text=True
     )
     try:
         assert proc.stdout is not None and proc.stdout.readline().strip() == "half written"
     finally:
         os.kill(proc.pid, signal.SIGKILL)
         proc.wait()
-    assert not target.exists()  # the final name was never written
+    assert not any(t.exists() for t in targets)  # no final name was ever written
 
 
 def leftovers(root: Path, names: tuple[str, ...]) -> list[Path]:
@@ -69,9 +75,11 @@ def test_the_rerun_sweep_removes_what_killed_writers_left_and_nothing_else(
     sweep_dir: Path,
 ) -> None:
     names = (".timeseries.parquet.", ".runs.parquet.", ".runs.json.")
-    kill_mid_file(sweep_dir / RUN / "timeseries.parquet")  # a run killed mid-table
-    kill_mid_file(sweep_dir / "runs.parquet")  # a sweep killed while aggregating
-    kill_mid_file(sweep_dir / ".jiceng" / "jobs" / "00000" / "runs.json")  # ... or planning
+    kill_mid_file(
+        sweep_dir / RUN / "timeseries.parquet",  # a run killed mid-table
+        sweep_dir / "runs.parquet",  # a sweep killed while aggregating
+        sweep_dir / ".jiceng" / "jobs" / "00000" / "runs.json",  # ... or planning
+    )
     assert len(leftovers(sweep_dir, names)) == 3
     mine = [sweep_dir / ".notes.txt", sweep_dir / RUN / ".timeseries.parquet.bak"]
     for path in mine:
