@@ -106,7 +106,7 @@ def check(runs: pd.DataFrame, variants: Sequence[Variant]) -> pd.DataFrame:
         table = paired_compare(both, REFERENCE, list(v.outcomes), n_boot=200)
         tables.append(table[table["variant"] == v.name])
     out = pd.concat(tables, ignore_index=True)
-    out["excludes_zero"] = (out["ci_low"] > 0) | (out["ci_high"] < 0)
+    out["excludes_zero"] = (out["t_ci_low"] > 0) | (out["t_ci_high"] < 0)
     return out
 
 
@@ -119,7 +119,7 @@ def markdown(table: pd.DataFrame) -> str:
         mark = " **" if r.excludes_zero else ""
         lines.append(
             f"| {r.variant} | {r.outcome} | {r.mean_reference:.4g} |{mark}{r.mean_diff:+.4g}"
-            f"{mark.strip() and '**'} | [{r.ci_low:+.4g}, {r.ci_high:+.4g}] | {r.n_pairs} |"
+            f"{mark.strip() and '**'} | [{r.t_ci_low:+.4g}, {r.t_ci_high:+.4g}] | {r.n_pairs} |"
         )
     return "\n".join(lines)
 

@@ -1,15 +1,20 @@
 """`jiceng` / `python -m sim`: the Hydra app.
 
 Before Hydra creates any folder, the whole invocation is composed and validated (every
-value of every sweep, too), so a typo'd key, a bad value or an unknown scenario gives one
-line naming the problem and the fix, exit code 2, and nothing is written. Only this module
-and `sim.compose` import Hydra/OmegaConf.
+value of every sweep, too, and the folder it will write), so a typo'd key, a bad value, an
+unknown scenario or an unwritable output folder gives one line naming the problem and the
+fix, exit code 2, and nothing is written. Hydra's own flags (`--cfg job`, `--info`,
+`--help`, `-m`) may stand anywhere on the line, as in any Hydra app. Only this module and
+`sim.compose` import Hydra/OmegaConf.
 """
 
 from __future__ import annotations
 
+import argparse
 import copy
+import dataclasses
 import difflib
+import enum
 import logging
 import sys
 import time
@@ -20,30 +25,208 @@ from typing import Any
 
 import hydra
 from hydra import compose, initialize_config_dir
+from hydra._internal.utils import get_args_parser
 from hydra.core.config_store import ConfigStore
 from hydra.core.hydra_config import HydraConfig
 from hydra.core.override_parser.overrides_parser import OverridesParser
-from hydra.errors import HydraException, MissingConfigException
+from hydra.errors import ConfigCompositionException, HydraException, MissingConfigException
 from hydra.types import RunMode
 from omegaconf import DictConfig, OmegaConf
 from omegaconf.errors import OmegaConfBaseException
 
-from sim.compose import config_root, describe_error, finish, unknown_scenario
+from sim.compose import (
+    ScenarioFile,
+    config_root,
+    describe_error,
+    finish,
+    is_scenario_file,
+    scenario_file,
+    unknown_scenario,
+)
 from sim.config import SimConfig, validate
 from sim.params import ConfigError
 
-ConfigStore.instance().store(name="jiceng_schema", node=SimConfig)
 EXIT_USAGE, EXIT_FAILED = 2, 1
+log = logging.getLogger(__name__)
+
+
+# ------------------------------------------------------------------ help and logs
+
+
+def _parameter_lines(obj: Any, prefix: str = "") -> list[str]:
+    """`name=default  [low, high] unit: doc` for every parameter, under its group's doc."""
+    leaves: list[str] = []
+    groups: list[str] = []
+    for f in dataclasses.fields(obj):
+        value = getattr(obj, f.name)
+        name = f"{prefix}{f.name}"
+        if dataclasses.is_dataclass(value) and not isinstance(value, type):
+            doc = f.metadata.get("jiceng_group", "")
+            groups += ["", f"{name}: {doc}" if doc else name, *_parameter_lines(value, name + ".")]
+            continue
+        meta = f.metadata.get("jiceng")
+        shown = value.value if isinstance(value, enum.Enum) else value
+        shown = str(shown).lower() if isinstance(shown, bool) else shown
+        if meta is None:
+            leaves.append(f"  {name}={shown}")
+            continue
+        unit = "" if meta.unit == "-" else meta.unit
+        if isinstance(value, enum.Enum):
+            unit = "one of " + "|".join(m.value for m in type(value))
+        elif meta.low is not None or meta.high is not None:
+            unit = f"{meta.range_text()} {unit}".strip()
+        leaves.append(
+            f"  {name}={shown}  {unit}: {meta.doc}" if unit else f"  {name}={shown}  {meta.doc}"
+        )
+    return leaves + groups
+
+
+def help_template() -> str:
+    """`jiceng --help`: how to call it, the config groups, every parameter from the schema."""
+    body = "\n".join(_parameter_lines(SimConfig())).replace("$", "$$")  # string.Template
+    return f"""jiceng: an agent-based simulator of urban grassroots governance (Chengdu 2008-2014)
+
+Usage:
+  jiceng [key=value ...]                  one run: a scenario, a seed, any parameter
+  jiceng -m key=a,b seed=range(0,10)      a sweep: one run per combination
+  jiceng experiment=NAME                  a shipped sweep (experiments/NAME.yaml)
+  jiceng scenario=path/to/my.yaml         your own scenario file; it extends a shipped
+                                          scenario through its defaults list
+  jiceng --cfg job [key=value ...]        print the composed config (--resolve resolves it)
+
+== Configuration groups (group=option) ==
+
+$APP_CONFIG_GROUPS
+== Parameters (key=default  [allowed range] unit: what it is) ==
+
+{body}
+
+== Flags ==
+
+$FLAGS_HELP
+Use --hydra-help for Hydra's own help. Parameters are documented with their sources in
+docs/ODD.md.
+"""
+
+
+JOB_LOGGING = {
+    "version": 1,
+    "formatters": {
+        "plain": {"format": "%(levelname)s: %(message)s"},
+        "stamped": {"format": "[%(asctime)s][%(name)s][%(levelname)s] - %(message)s"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "plain",
+            "stream": "ext://sys.stderr",
+            "level": "WARNING",
+        },
+        "file": {  # delay: no file until something is logged
+            "class": "logging.FileHandler",
+            "formatter": "stamped",
+            "filename": "${hydra.runtime.output_dir}/${hydra.job.name}.log",
+            "delay": True,
+        },
+    },
+    "root": {"level": "INFO", "handlers": ["console", "file"]},
+    "disable_existing_loggers": False,
+}
+"""The job's log: `cli.log` holds each run's one-line summary and any warning (warnings
+also reach stderr); a job that logs nothing writes no file."""
+
+_store = ConfigStore.instance()
+_store.store(name="jiceng_schema", node=SimConfig)
+_store.store(
+    group="hydra/help",
+    name="jiceng",
+    node={"app_name": "jiceng", "header": "", "footer": "", "template": help_template()},
+)
+_store.store(group="hydra/job_logging", name="jiceng", node=JOB_LOGGING)
+
+
+# ------------------------------------------------------------------ the command line
+
+
+def _parse_args(args: Sequence[str]) -> tuple[argparse.Namespace, list[str]]:
+    """Hydra's own flags and the overrides, wherever the flags stand on the line.
+
+    Returns the parsed namespace and the line re-ordered (flags first), which Hydra's
+    parser reads whatever the order of `-m` and the overrides.
+    """
+    parser = get_args_parser()
+
+    def fail(message: str) -> None:
+        raise ConfigError(f"{message}; see jiceng --help")
+
+    parser.error = fail  # type: ignore[method-assign,assignment]
+    valued = {s: a for a in parser._actions for s in a.option_strings if a.nargs != 0}
+    flags: list[str] = []
+    overrides: list[str] = []
+    i = 0
+    while i < len(args):
+        arg = args[i]
+        if not arg.startswith("-"):
+            overrides.append(arg)
+        else:
+            flags.append(arg)
+            action = valued.get(arg)
+            following = args[i + 1] if i + 1 < len(args) else None
+            if action is not None and following is not None and not following.startswith("-"):
+                optional = action.nargs == "?"
+                if not optional or following in (action.choices or ()):
+                    flags.append(following)
+                    i += 1
+        i += 1
+    ordered = [*flags, *overrides]
+    return parser.parse_args(ordered), ordered
+
+
+_SCENARIO_FILES: dict[str, Path] = {}
+
+
+def _register(file: ScenarioFile) -> str:
+    """Put a user's scenario file into Hydra's config group `scenario`, under its name.
+
+    Hydra hands the ConfigStore to every launcher's workers, so a sweep's jobs find it too.
+    """
+    for parent in file.files:
+        _register(parent)
+    known = _SCENARIO_FILES.get(file.name)
+    if known is not None and known != file.path:
+        raise ConfigError(
+            f"two scenario files are named '{file.name}' ({known} and {file.path}); "
+            "rename one (a scenario is named by its file)"
+        )
+    defaults = list(file.extends)
+    if "_self_" not in defaults:
+        defaults.append("_self_")
+    node = OmegaConf.merge(OmegaConf.create({"defaults": defaults}), file.node)
+    _store.store(group="scenario", name=file.name, node=node, package="_global_")
+    _SCENARIO_FILES[file.name] = file.path
+    return file.name
+
+
+def scenario_files(overrides: Sequence[str]) -> list[str]:
+    """`scenario=path/to/my.yaml` (also in a sweep list) -> `scenario=my`, registered."""
+    out: list[str] = []
+    parser = OverridesParser.create()
+    for line in overrides:
+        key = line.partition("=")[0]
+        if key != "scenario" or not any(is_scenario_file(v) for v in line.split("=", 1)[1:]):
+            out.append(line)
+            continue
+        parsed = parser.parse_overrides([line])[0]
+        if parsed.is_choice_sweep():
+            values = list(parsed.sweep_string_iterator())
+        else:
+            values = [parsed.get_value_element_as_str()]
+        names = [_register(scenario_file(v)) if is_scenario_file(v) else v for v in values]
+        out.append(f"scenario={','.join(names)}")
+    return out
 
 
 # ------------------------------------------------------------------ validation
-
-
-def _split_argv(argv: Sequence[str]) -> tuple[list[str], bool]:
-    """Overrides (key=value) and whether a multirun was asked for."""
-    overrides = [a for a in argv if not a.startswith("-")]
-    multirun = any(a in ("-m", "--multirun") for a in argv)
-    return overrides, multirun
 
 
 def _one_line(exc: BaseException) -> str:
@@ -57,6 +240,12 @@ def _one_line(exc: BaseException) -> str:
         options = ", ".join(exc.options or [])
         return f"unknown {group or 'config'} '{name}'{hint}; choose one of: {options}"
     cause = exc.__cause__ or exc.__context__
+    outside = not str(getattr(cause, "full_key", "") or "").startswith("hydra")
+    if isinstance(cause, OmegaConfBaseException) and outside:
+        return str(describe_error(cause))  # a key or value of the schema: name the fix
+    if isinstance(exc, ConfigCompositionException) and str(exc).startswith("Could not override"):
+        what, _, fix = str(exc).partition("\n")
+        return f"{what.rstrip('.')}: {fix.strip()[:1].lower()}{fix.strip()[1:]}"
     if isinstance(cause, OmegaConfBaseException):
         return str(describe_error(cause))
     if isinstance(exc, OmegaConfBaseException):
@@ -78,6 +267,11 @@ def sweep_values(overrides: Sequence[str]) -> tuple[list[str], dict[str, list[st
     return fixed, sweeps
 
 
+def _sweep_lines(overrides: Sequence[str]) -> list[str]:
+    parsed = OverridesParser.create().parse_overrides(list(overrides))
+    return [o.input_line or o.get_key_element() for o in parsed if o.is_sweep_override()]
+
+
 def _group_keys() -> set[str]:
     root = config_root()
     return {p.name for p in root.iterdir() if p.is_dir()} | {"hydra/launcher", "hydra/sweeper"}
@@ -94,13 +288,33 @@ def _strip_hydra(cfg: DictConfig) -> DictConfig:
     return node
 
 
-def validate_invocation(overrides: Sequence[str]) -> Iterator[SimConfig]:
+def _check_output_folder(base: DictConfig, multirun: bool) -> None:
+    """The folder the invocation will write must be (or become) a writable folder."""
+    from sim.io import unwritable_reason
+
+    key = "hydra.sweep.dir" if multirun else "hydra.run.dir"
+    try:
+        folder = OmegaConf.select(base, key)
+    except OmegaConfBaseException:  # an interpolation only Hydra's runtime can resolve
+        return
+    if folder is None:
+        return
+    reason = unwritable_reason(Path(str(folder)))
+    if reason is not None:
+        raise ConfigError(f"{key}={folder}: {reason}; set {key} to a folder you can write")
+
+
+def validate_invocation(
+    overrides: Sequence[str], *, multirun: bool | None = None, output: bool = False
+) -> Iterator[SimConfig]:
     """Compose and validate every run an invocation implies; yields their configs.
 
     Group choices (scenario=a,b) are composed once each; every value of every other sweep
     is checked against the first group choice, and the other choices with one value of
     each sweep (ranges do not depend on the scenario; checking the full product took
     seconds per hundred runs). So a bad value anywhere in a grid fails before anything runs.
+    With `multirun` given, a sweep on a single run's command line is refused; with
+    `output`, so is an output folder that cannot be written.
     """
     fixed, sweeps = sweep_values(overrides)
     hydra_keys = {k for k in sweeps if k.lstrip("+~").startswith("hydra")}
@@ -113,6 +327,15 @@ def validate_invocation(overrides: Sequence[str]) -> Iterator[SimConfig]:
             )
     groups = _group_keys()
     base = _compose(fixed, hydra_cfg=True)
+    is_multirun = bool(multirun) or OmegaConf.select(base, "hydra.mode") == RunMode.MULTIRUN
+    if multirun is not None and not is_multirun and sweeps:
+        line = _sweep_lines(overrides)[0]
+        raise ConfigError(
+            f"'{line}' is a sweep (one run per value) but this is a single run; add -m to "
+            f"sweep (jiceng -m {line} ...) or give one value"
+        )
+    if output:
+        _check_output_folder(base, is_multirun)
     params = OmegaConf.select(base, "hydra.sweeper.params") or {}
     for key, value in dict(params).items():
         if key not in sweeps:
@@ -155,12 +378,23 @@ def _sensitivity_bounds(spec: Any) -> dict[str, list[str]]:
     """A declared sensitivity design, checked; its bounds join the values to validate."""
     if not spec:
         return {}
+    from sim.params import iter_schema
     from sim.report.sensitivity import Problem, sample
 
     where = "hydra.sweeper.sensitivity"
+    metas = {name: meta for name, _, meta in iter_schema(SimConfig) if meta is not None}
     try:
         params = OmegaConf.to_container(spec.parameters)
         assert isinstance(params, dict)
+        for name, bound in params.items():
+            meta = metas.get(str(name))
+            values = bound if isinstance(bound, list) else []
+            finite = all(isinstance(b, (int, float)) and abs(b) < float("inf") for b in values)
+            if meta is not None and not finite:  # nan is not < inf either
+                raise ValueError(
+                    f"bounds for {str(name)!r} must be two finite numbers within its range "
+                    f"{meta.range_text()} ({meta.unit}), got {bound!r}"
+                )
         problem = Problem.from_dict({str(k): v for k, v in params.items()})
         sample(problem, spec.get("method", "sobol"), int(spec.n), int(spec.get("seed", 0)))
     except (ValueError, TypeError, OmegaConfBaseException, AssertionError) as exc:
@@ -223,6 +457,7 @@ def _execute(
 @hydra.main(version_base="1.3", config_path=str(config_root()), config_name="config")
 def _app(cfg: DictConfig) -> None:
     logging.getLogger("MESA").setLevel(logging.WARNING)
+    logging.captureWarnings(True)  # warnings go to cli.log (and stderr)
     hc = HydraConfig.get()
     out = Path(hc.runtime.output_dir)
     if hc.mode == RunMode.MULTIRUN:
@@ -230,17 +465,15 @@ def _app(cfg: DictConfig) -> None:
         return
     from sim.io import write_run
     from sim.run import run
+    from sim.sweep import run_line
 
     sim_cfg = finish(_strip_hydra(cfg))
     t0 = time.perf_counter()
     result = run(sim_cfg, progress=sim_cfg.output.progress)
     write_run(result, out, plot=sim_cfg.output.plot, launcher_wall_s=time.perf_counter() - t0)
-    s = result.summary
-    print(
-        f"{sim_cfg.scenario} seed={sim_cfg.seed}: {s['residents']:,} residents, "
-        f"{s['disputes']:,} disputes, resolution rate {s['resolution_rate']:.3f}, "
-        f"{result.wall_time:.1f} s -> {out}"
-    )
+    line = run_line(result, out)
+    log.info(line)
+    print(line)
 
 
 def _sweep_job(cfg: DictConfig, out: Path) -> None:
@@ -278,15 +511,23 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     args = list(sys.argv[1:] if argv is None else argv)
     set_last_outcome(None)
+    _SCENARIO_FILES.clear()  # names must be unique within one invocation
     try:
-        overrides, _ = _split_argv(args)
+        ns, ordered = _parse_args(args)
+        overrides = scenario_files(ns.overrides)
         _refuse_calibration(overrides)
-        for _ in validate_invocation(overrides):
-            pass
+        if not (ns.help or ns.hydra_help or ns.shell_completion):
+            printing = bool(ns.cfg or ns.info)  # Hydra prints; nothing is run or written
+            multirun = None if printing else ns.multirun
+            for _ in validate_invocation(overrides, multirun=multirun, output=not printing):
+                pass
+    except SystemExit as exc:  # --version
+        return int(exc.code or 0)
     except (ConfigError, HydraException, OmegaConfBaseException, ValueError) as exc:
         print(f"jiceng: error: {_one_line(exc)}", file=sys.stderr)
         return EXIT_USAGE
-    sys.argv = [sys.argv[0], *args]
+    flags = ordered[: len(ordered) - len(ns.overrides)]
+    sys.argv = [sys.argv[0], *flags, *overrides]
     try:
         _app()
     except SystemExit as exc:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -53,8 +54,102 @@ def unknown_scenario(name: str) -> ConfigError:
     return ConfigError(f"unknown scenario '{name}'{hint}; choose one of: {', '.join(names)}")
 
 
+SCENARIO_SUFFIXES = (".yaml", ".yml")
+
+
+def is_scenario_file(name: str) -> bool:
+    """Whether `scenario=name` names a file of the user's (a path) rather than a shipped one."""
+    return name.endswith(SCENARIO_SUFFIXES) or "/" in name
+
+
+def _read_yaml(path: Path) -> DictConfig:
+    try:
+        node = OmegaConf.load(path)
+    except OSError as exc:
+        raise ConfigError(f"cannot read scenario file {path}: {exc.strerror}") from None
+    except Exception as exc:  # a YAML syntax error (yaml.MarkedYAMLError): say where
+        mark = getattr(exc, "problem_mark", None)
+        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        problem = getattr(exc, "problem", None) or str(exc).strip().splitlines()[0]
+        raise ConfigError(
+            f"scenario file {path} is not valid YAML: {problem}{where}; fix the file"
+        ) from None
+    if not isinstance(node, DictConfig):
+        raise ConfigError(f"scenario file {path} must hold a mapping of parameters (key: value)")
+    return node
+
+
+@dataclass(frozen=True)
+class ScenarioFile:
+    """A scenario file of the user's: named by its file, extending others by its defaults.
+
+    Its `defaults` list names shipped scenarios or other scenario files (paths relative to
+    it), as the shipped ones do; `extends` holds those entries resolved to scenario names.
+    """
+
+    name: str
+    path: Path
+    node: DictConfig
+    extends: tuple[str, ...]
+    files: tuple[ScenarioFile, ...]  # the user files among `extends`, read
+
+
+def scenario_file(path: str | Path, _seen: tuple[Path, ...] = ()) -> ScenarioFile:
+    """Read and check a user's scenario file; raise ConfigError with one line naming the fix.
+
+    Its name is its file name, which every record (meta.json, runs.parquet, figures) shows,
+    so a file may not take a shipped scenario's name nor call itself something else.
+    """
+    file = Path(path).expanduser()
+    if not file.is_file():
+        hint = "" if file.suffix in SCENARIO_SUFFIXES else " (a scenario file ends in .yaml)"
+        raise ConfigError(
+            f"scenario file {path} not found{hint}; pass the path of a YAML file or one of: "
+            + ", ".join(available_scenarios())
+        )
+    file = file.resolve()
+    if file in _seen:
+        chain = " -> ".join(p.name for p in (*_seen, file))
+        raise ConfigError(f"scenario file {file} extends itself via {chain}")
+    name = file.stem
+    shipped = scenario_dir() / f"{name}.yaml"
+    if shipped.is_file() and shipped.resolve() != file:
+        raise ConfigError(
+            f"scenario file {path} has the name of the shipped scenario '{name}'; rename the "
+            "file (its name is the scenario's name in every record)"
+        )
+    node = _read_yaml(file)
+    own = node.get("scenario", name)
+    if own != name:
+        raise ConfigError(
+            f"scenario file {path} sets scenario: {own}, but a scenario is named by its file; "
+            f"set scenario: {name} or remove that line"
+        )
+    node.scenario = name
+    extends: list[str] = []
+    files: list[ScenarioFile] = []
+    for entry in list(node.pop("defaults", []) or []):
+        if not isinstance(entry, str):
+            raise ConfigError(
+                f"scenario file {path}: defaults may list only scenarios (a name or a path), "
+                f"not {entry!r}"
+            )
+        if entry == "_self_" or not is_scenario_file(entry):
+            extends.append(entry)
+            continue
+        parent = scenario_file(file.parent / entry, (*_seen, file))
+        files.append(parent)
+        extends.append(parent.name)
+    return ScenarioFile(name, file, node, tuple(extends), tuple(files))
+
+
 def scenario_node(name: str, _seen: tuple[str, ...] = ()) -> DictConfig:
-    """A scenario's YAML with its `defaults` (other scenarios it extends) merged in."""
+    """A scenario's YAML with its `defaults` (other scenarios it extends) merged in.
+
+    `name` is a shipped scenario's name or the path of a user's scenario file.
+    """
+    if is_scenario_file(name):
+        return _merged(scenario_file(name), _seen)
     path = scenario_dir() / f"{name}.yaml"
     if not path.is_file():
         raise unknown_scenario(name)
@@ -63,13 +158,34 @@ def scenario_node(name: str, _seen: tuple[str, ...] = ()) -> DictConfig:
     node = OmegaConf.load(path)
     assert isinstance(node, DictConfig)
     defaults = list(node.pop("defaults", []) or [])
+    return _merge_defaults(node, [str(d) for d in defaults], (*_seen, name), {})
+
+
+def _merged(file: ScenarioFile, seen: tuple[str, ...]) -> DictConfig:
+    by_name = {f.name: f for f in file.files}
+    return _merge_defaults(file.node, list(file.extends), (*seen, file.name), by_name)
+
+
+def _merge_defaults(
+    node: DictConfig, defaults: list[str], seen: tuple[str, ...], files: dict[str, ScenarioFile]
+) -> DictConfig:
     if "_self_" not in defaults:
         defaults.append("_self_")
     merged: DictConfig = OmegaConf.create()
     for entry in defaults:
-        part = node if entry == "_self_" else scenario_node(str(entry), (*_seen, name))
+        if entry == "_self_":
+            part = node
+        elif entry in files:
+            part = _merged(files[entry], seen)
+        else:
+            part = scenario_node(entry, seen)
         merged = OmegaConf.merge(merged, part)  # type: ignore[assignment]
     return merged
+
+
+def scenario_name(name: str) -> str:
+    """The name records carry for `scenario=name`: a shipped name, or a file's stem."""
+    return Path(name).stem if is_scenario_file(name) else name
 
 
 def describe_error(exc: OmegaConfBaseException) -> ConfigError:
@@ -89,8 +205,18 @@ def describe_error(exc: OmegaConfBaseException) -> ConfigError:
         )
     msg = str(exc).splitlines()[0]
     if isinstance(exc, ValidationError):
-        return ConfigError(f"bad value for '{key}': {msg}")
+        return ConfigError(f"bad value for '{key}': {msg}{_allowed(str(key))}")
     return ConfigError(f"config problem at '{key}': {msg}")
+
+
+def _allowed(key: str) -> str:
+    """`; allowed [low, high] (unit)` for a parameter of the schema, else ''."""
+    from sim.params import iter_schema
+
+    for name, _, meta in iter_schema(SimConfig):
+        if name == key and meta is not None and (meta.low is not None or meta.high is not None):
+            return f"; allowed {meta.range_text()} ({meta.unit})"
+    return ""
 
 
 def finish(node: DictConfig) -> SimConfig:
@@ -107,9 +233,12 @@ def finish(node: DictConfig) -> SimConfig:
 def load_config(
     scenario: str = "chengdu_2014", overrides: Mapping[str, Any] | None = None
 ) -> SimConfig:
-    """Scenario YAML + dotted overrides ({'world.communities': 2}) -> validated SimConfig."""
+    """Scenario YAML + dotted overrides ({'world.communities': 2}) -> validated SimConfig.
+
+    `scenario` is a shipped scenario's name or the path of your own scenario file.
+    """
     node = scenario_node(scenario)
-    node.scenario = scenario
+    node.scenario = scenario_name(scenario)
     schema = OmegaConf.structured(SimConfig)
     OmegaConf.set_struct(schema, True)
     try:

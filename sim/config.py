@@ -1120,8 +1120,11 @@ FIXED_AT_BUILD: tuple[str, ...] = (
 def reform_configs(cfg: SimConfig) -> list[tuple[Reform, SimConfig]]:
     """The config in force after each reform of the timeline, in order of week.
 
-    A reform may change levers and behaviour, not what the world was built from.
+    A reform may change levers and behaviour, not what the world was built from. The base
+    config is range-checked first: the model calls this on any config it is handed, so a
+    hand-edited one (NaN included) is refused there as `load_config` refuses it.
     """
+    check_ranges(cfg)
     out: list[tuple[Reform, SimConfig]] = []
     current = cfg
     for i, reform in enumerate(sorted(cfg.timeline, key=lambda r: r.step)):

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import enum
+import math
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -101,14 +102,25 @@ def iter_schema(cls: Any, prefix: str = "") -> Iterator[tuple[str, Any, Meta | N
 
 
 def check_ranges(obj: Any) -> None:
-    """Raise ConfigError naming the first value outside its declared range."""
+    """Raise ConfigError naming the first value that is not finite or is outside its range.
+
+    NaN and infinities are refused first: NaN compares false with every bound, so a range
+    check alone lets it through and a mechanism silently computes with it.
+    """
     for name, value, meta in iter_params(obj):
-        if meta is None or isinstance(value, (bool, str, enum.Enum, list, dict)) or value is None:
+        if isinstance(value, (bool, str, enum.Enum, list, dict)) or value is None:
+            continue
+        allowed = f"allowed {meta.range_text()} ({meta.unit})" if meta else "allowed: any number"
+        if not math.isfinite(value):
+            raise ConfigError(
+                f"{name}={value!r} is not a finite number: {allowed}; "
+                f"set {name} to a finite value in that range"
+            )
+        if meta is None:
             continue
         if (meta.low is not None and value < meta.low) or (
             meta.high is not None and value > meta.high
         ):
             raise ConfigError(
-                f"{name}={value!r} is out of range: allowed {meta.range_text()} ({meta.unit}); "
-                f"set {name} to a value in that range"
+                f"{name}={value!r} is out of range: {allowed}; set {name} to a value in that range"
             )

@@ -8,6 +8,7 @@ sensitivity indices, a one-screen summary, an outcome the CLI turns into its exi
 
 from __future__ import annotations
 
+import logging
 import sys
 import threading
 import time
@@ -17,13 +18,32 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
-from sim.io import COMPLETED, FAILED, read_meta, write_failure, write_json
+from sim.io import (
+    COMPLETED,
+    FAILED,
+    read_meta,
+    remove_debris,
+    write_failure,
+    write_json,
+    write_text,
+)
 
+log = logging.getLogger(__name__)
 SENSITIVITY_DIR = "sensitivity"
 SUMMARY_OUTCOMES = ("resolution_rate", "grassroots_mediation_share", "petitions")
 
 
 # ------------------------------------------------------------------------ one run
+
+
+def run_line(result: Any, folder: Path) -> str:
+    """A finished run in one line: what ran, its main outcomes, how long, where it went."""
+    s, cfg = result.summary, result.config
+    return (
+        f"{cfg.scenario} seed={cfg.seed}: {s['residents']:,} residents, "
+        f"{s['disputes']:,} disputes, cumulative resolution rate {s['resolution_rate']:.3f}, "
+        f"{result.wall_time:.1f} s -> {folder}"
+    )
 
 
 def execute_run(cfg: Any, folder: Path, extra: dict[str, Any]) -> None:
@@ -36,6 +56,17 @@ def execute_run(cfg: Any, folder: Path, extra: dict[str, Any]) -> None:
     write_run(
         result, folder, plot=cfg.output.plot, launcher_wall_s=time.perf_counter() - t0, **extra
     )
+    log.info(run_line(result, folder))
+
+
+def remove_sweep_debris(sweep_dir: Path) -> list[Path]:
+    """Temporary files killed writers left in a sweep's own folders (not its run folders,
+    each cleaned when it runs again: a completed run has none, its meta.json came last)."""
+    folders = [sweep_dir, sweep_dir / SENSITIVITY_DIR]
+    jobs = sweep_dir / ".jiceng" / "jobs"
+    if jobs.is_dir():
+        folders += [p for p in jobs.iterdir() if p.is_dir()]
+    return [path for folder in folders for path in remove_debris(folder)]
 
 
 def record_job_failure(sweep_dir: Path, names: Sequence[str], error: BaseException | None) -> None:
@@ -245,7 +276,7 @@ def finish_sweep(
         except (AggregateError, ValueError) as exc:  # the runs stay; the report can redo this
             outcome.notes.append(f"aggregation: {exc}; retry with: jiceng-report aggregate DIR")
     text = summary_text(outcome, summary_rows)
-    (sweep_dir / "summary.txt").write_text(text)
+    write_text(sweep_dir / "summary.txt", text)
     (stream or sys.stdout).write(text)
     (stream or sys.stdout).flush()
     write_json(

@@ -41,7 +41,7 @@ def test_paired_ci_is_narrower_than_unpaired_where_crn_holds(sweep: Path) -> Non
             assert paired.loc[outcome, "half_width"] < unpaired.loc[outcome, "half_width"], outcome
     assert {"resolution_rate", "disputes"} <= set(crn) and len(crn) >= 5
     assert set(paired.columns) >= {
-        "ci_low", "ci_high", "boot_low", "boot_high", "effect_size", "enough_replicates",
+        "t_ci_low", "t_ci_high", "boot_ci_low", "boot_ci_high", "effect_size", "enough_replicates",
     }  # fmt: skip
 
 
@@ -70,11 +70,12 @@ def test_compare_cli_writes_csv_markdown_and_booktabs(sweep: Path, tmp_path: Pat
     )
     assert proc.returncode == 0, proc.stderr
     csv = (tmp_path / "cmp.csv").read_text().splitlines()
-    assert csv[0].startswith("variant,outcome,n_pairs") and len(csv) == 3
-    assert "| no_grid | resolution_rate | 8 |" in (tmp_path / "cmp.md").read_text()
+    assert csv[0].startswith("variant,reference,outcome,n_pairs") and len(csv) == 3
+    assert "| no_grid | chengdu_2014 | resolution_rate | 8 |" in (tmp_path / "cmp.md").read_text()
     tex = (tmp_path / "cmp.tex").read_text()
     assert r"\toprule" in tex and r"\bottomrule" in tex
-    rows = {line.split(",")[1]: line.split(",") for line in csv[1:]}
+    assert "Student t-interval" in tex and "bootstrap interval" in tex
+    rows = {line.split(",")[2]: line.split(",") for line in csv[1:]}
     header = csv[0].split(",")
     enough = header.index("enough_replicates")
     assert (

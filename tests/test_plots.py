@@ -84,10 +84,10 @@ def comparisons() -> pd.DataFrame:
                     "outcome": outcome,
                     "n_pairs": 20,
                     "mean_diff": m,
-                    "ci_low": m - h,
-                    "ci_high": m + 1.2 * h,
-                    "boot_low": m - 0.9 * h,
-                    "boot_high": m + h,
+                    "t_ci_low": m - h,
+                    "t_ci_high": m + 1.2 * h,
+                    "boot_ci_low": m - 0.9 * h,
+                    "boot_ci_high": m + h,
                 }
             )
     return pd.DataFrame(rows)
@@ -288,7 +288,7 @@ def test_forest_error_bars_match_ci(comparisons: pd.DataFrame) -> None:
     labels = [t.get_text() for t in ax.get_yticklabels()]
     y_of = dict(zip(labels, ax.get_yticks(), strict=True))
     for seg, (_, row) in zip(segments, table.iterrows(), strict=True):
-        np.testing.assert_allclose(seg[:, 0], [row["ci_low"], row["ci_high"]])
+        np.testing.assert_allclose(seg[:, 0], [row["t_ci_low"], row["t_ci_high"]])
         assert seg[0, 1] == seg[1, 1] == y_of[f"{row['variant']} (n=20)"]
     zero = [line for line in ax.get_lines() if list(_data(line.get_xdata())) == [0, 0]]
     assert zero, "zero reference line missing"
@@ -302,7 +302,7 @@ def test_forest_bootstrap_interval(comparisons: pd.DataFrame) -> None:
     assert isinstance(ax, Axes)
     table = comparisons[comparisons["outcome"] == "mean_grievance"]
     lows = [seg[0, 0] for seg in _segments(ax, "interval:boot")]
-    np.testing.assert_allclose(lows, table["boot_low"])
+    np.testing.assert_allclose(lows, table["boot_ci_low"])
     _check_layout(style.root_figure(ax))
 
 
@@ -316,7 +316,7 @@ def test_forest_one_panel_per_outcome(comparisons: pd.DataFrame) -> None:
     ]
     for ax, outcome in zip(fig.axes, ["resolution_rate", "mean_grievance"], strict=True):
         highs = [seg[1, 0] for seg in _segments(ax, "interval:ci")]
-        expected = comparisons.loc[comparisons["outcome"] == outcome, "ci_high"]
+        expected = comparisons.loc[comparisons["outcome"] == outcome, "t_ci_high"]
         np.testing.assert_allclose(highs, expected)
     with pytest.raises(ValueError, match="own figure"):
         plot_forest(comparisons, ax=style.new_axes())

@@ -43,11 +43,18 @@ REPO = Path(__file__).resolve().parents[1]
 
 @pytest.fixture(scope="module")
 def smoke(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The shipped `smoke` experiment, run for real (4 runs, a few seconds)."""
+    """The shipped `smoke` experiment with 3 seeds (intervals need 3), run for real (6 runs)."""
     root = tmp_path_factory.mktemp("smoke") / "sweep"
     env = {**os.environ, "MPLBACKEND": "Agg"}
     proc = subprocess.run(
-        [sys.executable, "-m", "sim", "experiment=smoke", f"hydra.sweep.dir={root}"],
+        [
+            sys.executable,
+            "-m",
+            "sim",
+            "experiment=smoke",
+            "seed=range(0,3)",
+            f"hydra.sweep.dir={root}",
+        ],  # fmt: skip
         cwd=root.parent,
         env=env,
         capture_output=True,
@@ -129,7 +136,7 @@ def test_timeseries_lines_and_bands_equal_the_band_table(
             ok = rows.dropna(subset=["ci_low"])
             assert np.isclose(ys.min(), ok["ci_low"].min())
             assert np.isclose(ys.max(), ok["ci_high"].max())
-            assert rows["n"].max() == 2  # two seeds per scenario
+            assert rows["n"].max() == 3  # three seeds per scenario
 
 
 def test_forest_intervals_equal_compare(smoke: Path, smoke_plan: tuple[F.Sweep, F.Plan]) -> None:
@@ -145,12 +152,12 @@ def test_forest_intervals_equal_compare(smoke: Path, smoke_plan: tuple[F.Sweep, 
         assert isinstance(ci, LineCollection)
         segment = np.asarray(ci.get_segments()[0])
         row = expected.loc[outcome]
-        np.testing.assert_allclose(segment[:, 0], [row["ci_low"], row["ci_high"]])
+        np.testing.assert_allclose(segment[:, 0], [row["t_ci_low"], row["t_ci_high"]])
         (dots,) = [c for c in ax.collections if c.get_gid() == "mean_diff"]
         assert isinstance(dots, PathCollection)
         np.testing.assert_allclose(np.asarray(dots.get_offsets())[0, 0], row["mean_diff"])
     labels = [t.get_text() for t in panels[0].get_yticklabels()]
-    assert labels == ["Baseline 2008 (n=2)"]
+    assert labels == ["Baseline 2008 (n=3)"]
 
 
 def test_tier_bars_are_mean_shares_of_completed_runs(
@@ -236,7 +243,7 @@ def test_report_files_captions_and_tables(smoke: Path, tmp_path: Path) -> None:
     assert "<text" in (report / "figures" / "forest_single.svg").read_text()
     captions = (report / "captions.md").read_text()
     runs = pd.read_parquet(root / "runs.parquet")
-    assert "Runs: 4 completed" in captions and "Seeds: 0\u20131." in captions
+    assert "Runs: 6 completed" in captions and "Seeds: 0\u20132." in captions
     for h in runs["config_hash"].unique():
         assert f"`{h}`" in captions
     assert "Excluded" not in captions
@@ -263,7 +270,7 @@ def test_failed_run_is_excluded_and_named(smoke: Path, tmp_path: Path) -> None:
     (failed / "meta.json").write_text(json.dumps({**meta, "status": "failed", "seed": 7}))
     (failed / "traceback.txt").write_text("RuntimeError: boom\n")
     sweep = F.load_sweep(root)
-    assert len(sweep.runs) == 5 and len(sweep.done) == 4
+    assert len(sweep.runs) == 7 and len(sweep.done) == 6
     plan = F.plan_report(sweep)
     for planned in plan.figures:
         assert failed.name not in set(planned.runs["run"])
@@ -272,7 +279,7 @@ def test_failed_run_is_excluded_and_named(smoke: Path, tmp_path: Path) -> None:
     (line,) = [ln for ln in panel.get_lines() if ln.get_gid() == "mean:chengdu_2014"]
     kept = [
         pd.read_parquet(root / f"scenario=chengdu_2014,seed={s}" / "timeseries.parquet")
-        for s in (0, 1)
+        for s in (0, 1, 2)
     ]
     expected = pd.concat(kept).groupby("step")["disputes_open"].mean()
     np.testing.assert_allclose(_xy(line)[1], expected)  # the failed copy is not in it
@@ -280,7 +287,7 @@ def test_failed_run_is_excluded_and_named(smoke: Path, tmp_path: Path) -> None:
     captions = (report / "captions.md").read_text()
     assert f"Excluded: 1 run(s) that did not complete (1 failed): `{failed.name}`" in captions
     assert captions.count("Excluded:") == len(plan.figures) + 1  # header + every figure
-    assert "Seeds: 0\u20131." in captions and "Seeds: 0\u20131, 7" not in captions
+    assert "Seeds: 0\u20132." in captions and "Seeds: 0\u20132, 7" not in captions
 
 
 def test_single_run_folder(tmp_path: Path) -> None:
@@ -488,3 +495,58 @@ def test_sensitivity_script_on_a_plain_sweep_is_one_line(smoke: Path, tmp_path: 
         f"error: {smoke} is not a sensitivity sweep (no sensitivity/spec.json); run one with "
         "jiceng experiment=mediation_capacity or experiment=policy_screening"
     ]
+
+
+# ------------------------------------------------------------------ few replicates
+
+
+def _legend_texts(fig: Figure) -> list[str]:
+    return [t.get_text() for legend in fig.legends for t in legend.get_texts()]
+
+
+@pytest.fixture(scope="module")
+def two_seeds(tmp_path_factory: pytest.TempPathFactory) -> tuple[F.Sweep, F.Plan]:
+    root = tmp_path_factory.mktemp("two") / "sweep"
+    for scenario in ("chengdu_2014", "baseline_2008"):
+        for seed in (0, 1):
+            result = run(scenario=scenario, seed=seed, **{"world.communities": 1, "steps": 12})
+            write_run(result, root / f"scenario={scenario},seed={seed}", plot=False)
+    sweep = F.load_sweep(root)
+    return sweep, F.plan_report(sweep)
+
+
+def test_two_seeds_draw_no_band_and_the_figure_says_why(
+    two_seeds: tuple[F.Sweep, F.Plan],
+) -> None:
+    _, plan = two_seeds
+    fig = _draw(plan, "timeseries")
+    for scenario in ("chengdu_2014", "baseline_2008"):
+        for band in _by_gid(fig, f"band:{scenario}"):
+            assert all(len(p.vertices) == 0 for p in band.get_paths())
+    assert "no interval: fewer than 3 runs per scenario" in _legend_texts(fig)
+    assert "fewer than 3 runs per scenario, so no interval" in _planned(plan, "timeseries").what
+
+
+def test_two_pairs_draw_no_interval_and_the_forest_says_so_and_names_its_reference(
+    two_seeds: tuple[F.Sweep, F.Plan],
+) -> None:
+    _, plan = two_seeds
+    fig = _draw(plan, "forest")
+    assert _legend_texts(fig) == [
+        "mean paired difference from Chengdu 2014, 95% t-interval",
+        "no interval: fewer than 3 pairs",
+    ]
+    for ci in _by_gid(fig, "interval:ci"):
+        assert not any(np.isfinite(np.asarray(s)).any() for s in ci.get_segments())
+    assert plan.comparisons is not None
+    assert set(plan.comparisons["note"]) == {"fewer than 3 pairs: no interval"}
+    assert not plan.comparisons["enough_replicates"].any()
+
+
+def test_three_seeds_draw_t_bands_and_the_legends_name_the_interval(
+    smoke_plan: tuple[F.Sweep, F.Plan],
+) -> None:
+    _, plan = smoke_plan
+    assert "95% t-interval across runs" in _legend_texts(_draw(plan, "timeseries"))
+    forest = _legend_texts(_draw(plan, "forest"))
+    assert forest == ["mean paired difference from Chengdu 2014, 95% t-interval"]

@@ -63,12 +63,12 @@ def test_paired_interval_is_narrower_than_unpaired_and_both_cover_truth() -> Non
     paired = paired_compare(runs, "baseline", "petitions").iloc[0]
     unpaired = unpaired_compare(runs, "baseline", "petitions").iloc[0]
 
-    paired_width = paired.ci_high - paired.ci_low
-    unpaired_width = unpaired.ci_high - unpaired.ci_low
+    paired_width = paired.t_ci_high - paired.t_ci_low
+    unpaired_width = unpaired.t_ci_high - unpaired.t_ci_low
     assert paired_width < unpaired_width / 5  # shared noise sd 5 vs own noise sd 0.5
     for row in (paired, unpaired):
-        assert row.ci_low < TRUE_DIFF < row.ci_high
-        assert row.boot_low < TRUE_DIFF < row.boot_high
+        assert row.t_ci_low < TRUE_DIFF < row.t_ci_high
+        assert row.boot_ci_low < TRUE_DIFF < row.boot_ci_high
     assert paired.mean_diff == pytest.approx(unpaired.mean_diff)  # same seeds on both sides
     assert paired.replicates_needed < unpaired.replicates_needed
 
@@ -97,17 +97,17 @@ def test_paired_t_interval_matches_scipy_on_tiny_example() -> None:
     assert row.mean_diff == pytest.approx(1.5)
     assert row.sd_diff == pytest.approx(sd)
     assert row.half_width == pytest.approx(half)
-    assert (row.ci_low, row.ci_high) == pytest.approx((1.5 - half, 1.5 + half))
+    assert (row.t_ci_low, row.t_ci_high) == pytest.approx((1.5 - half, 1.5 + half))
     assert row.effect_size == pytest.approx(1.5 / sd)
     expected = sps.ttest_1samp(diffs, 0.0).confidence_interval(0.95)
-    assert (row.ci_low, row.ci_high) == pytest.approx((expected.low, expected.high))
+    assert (row.t_ci_low, row.t_ci_high) == pytest.approx((expected.low, expected.high))
 
 
 def test_unpaired_welch_interval_matches_scipy() -> None:
     ref, var = [1.0, 2.0, 3.0, 4.0, 9.0], [2.0, 4.0, 3.0, 7.0, 4.5]
     row = unpaired_compare(tiny_runs(ref, var), "ref", "y", confidence=0.9).iloc[0]
     expected = sps.ttest_ind(var, ref, equal_var=False).confidence_interval(0.9)
-    assert (row.ci_low, row.ci_high) == pytest.approx((expected.low, expected.high))
+    assert (row.t_ci_low, row.t_ci_high) == pytest.approx((expected.low, expected.high))
     assert row.mean_diff == pytest.approx(np.mean(var) - np.mean(ref))
     assert row.n_pairs == 5
 
@@ -129,10 +129,13 @@ def test_bootstrap_is_deterministic_in_seed() -> None:
     again = paired_compare(runs, "baseline", "petitions", seed=3)
     other = paired_compare(runs, "baseline", "petitions", seed=4)
     pd.testing.assert_frame_equal(first, again)
-    assert (first.boot_low[0], first.boot_high[0]) != (other.boot_low[0], other.boot_high[0])
+    assert (first.boot_ci_low[0], first.boot_ci_high[0]) != (
+        other.boot_ci_low[0],
+        other.boot_ci_high[0],
+    )
     # With 40 pairs the percentile bootstrap lands close to the t interval.
-    assert first.boot_low[0] == pytest.approx(first.ci_low[0], abs=0.1)
-    assert first.boot_high[0] == pytest.approx(first.ci_high[0], abs=0.1)
+    assert first.boot_ci_low[0] == pytest.approx(first.t_ci_low[0], abs=0.1)
+    assert first.boot_ci_high[0] == pytest.approx(first.t_ci_high[0], abs=0.1)
     unpaired = unpaired_compare(runs, "baseline", "petitions", seed=3)
     pd.testing.assert_frame_equal(unpaired, unpaired_compare(runs, "baseline", "petitions", seed=3))
 
@@ -193,7 +196,14 @@ def test_fewer_than_two_pairs_gives_nan_intervals() -> None:
     one = paired_compare(tiny_runs([1.0], [2.0]), "ref", "y").iloc[0]
     assert one.n_pairs == 1
     assert one.mean_diff == 1.0
-    for column in ("ci_low", "ci_high", "boot_low", "boot_high", "half_width", "effect_size"):
+    for column in (
+        "t_ci_low",
+        "t_ci_high",
+        "boot_ci_low",
+        "boot_ci_high",
+        "half_width",
+        "effect_size",
+    ):
         assert math.isnan(one[column])
     assert not one.enough_replicates
     assert pd.isna(one.replicates_needed)
@@ -201,16 +211,45 @@ def test_fewer_than_two_pairs_gives_nan_intervals() -> None:
     disjoint = tiny_runs([1.0, 2.0], [5.0, 6.0])
     disjoint.loc[disjoint.variant == "var", "seed"] += 10  # no seed in common
     empty = paired_compare(disjoint, "ref", "y").iloc[0]
-    assert empty.n_pairs == 0 and math.isnan(empty.mean_diff) and math.isnan(empty.ci_low)
+    assert empty.n_pairs == 0 and math.isnan(empty.mean_diff) and math.isnan(empty.t_ci_low)
     unpaired = unpaired_compare(tiny_runs([1.0], [2.0, 3.0]), "ref", "y").iloc[0]
-    assert unpaired.n_pairs == 1 and math.isnan(unpaired.ci_low)
+    assert unpaired.n_pairs == 1 and math.isnan(unpaired.t_ci_low)
 
 
-def test_zero_variance_differences() -> None:
+def test_zero_spread_in_fewer_than_ten_pairs_is_never_called_enough_replicates() -> None:
     row = paired_compare(tiny_runs([1.0, 2.0, 3.0], [2.0, 3.0, 4.0]), "ref", "y").iloc[0]
-    assert (row.ci_low, row.ci_high) == (1.0, 1.0)
+    assert (row.t_ci_low, row.t_ci_high) == (1.0, 1.0)
     assert math.isnan(row.effect_size)
-    assert row.replicates_needed == 2
+    assert not row.enough_replicates and row.replicates_needed == 10
+    assert row.note == "no spread in fewer than 10 pairs: precision unknown"
+    ten = paired_compare(tiny_runs(list(range(10)), list(range(1, 11))), "ref", "y").iloc[0]
+    assert ten.enough_replicates and ten.note == ""
+
+
+def test_two_pairs_give_no_interval_and_no_verdict_and_say_so() -> None:
+    ref, var = [1.0, 2.0], [2.0, 4.5]
+    two = paired_compare(tiny_runs(ref, var), "ref", "y", tolerance=100.0).iloc[0]
+    assert two.n_pairs == 2 and two.mean_diff == pytest.approx(1.75)
+    for column in ("t_ci_low", "t_ci_high", "boot_ci_low", "boot_ci_high", "half_width"):
+        assert math.isnan(two[column]), column
+    assert not two.enough_replicates and two.replicates_needed >= 3
+    assert two.note == "fewer than 3 pairs: no interval"
+    unpaired = unpaired_compare(tiny_runs(ref, var), "ref", "y", tolerance=100.0).iloc[0]
+    assert math.isnan(unpaired.t_ci_low) and not unpaired.enough_replicates
+    assert unpaired.note == "fewer than 3 runs per variant: no interval"
+    three = paired_compare(tiny_runs([*ref, 3.0], [*var, 3.5]), "ref", "y").iloc[0]
+    assert np.isfinite([three.t_ci_low, three.boot_ci_low]).all() and three.note == ""
+    summary = summarise(tiny_runs(ref, var), "y", by="variant")
+    assert summary["t_ci_low"].isna().all()
+    assert set(summary["note"]) == {"fewer than 3 runs: no interval"}
+    assert math.isnan(mean_ci([1.0, 2.0])[1])
+
+
+def test_compare_table_names_its_reference_and_both_interval_kinds() -> None:
+    table = paired_compare(crn_runs(n_seeds=5), "baseline", "petitions")
+    assert set(table["reference"]) == {"baseline"}
+    assert {"t_ci_low", "t_ci_high", "boot_ci_low", "boot_ci_high"} <= set(table.columns)
+    assert not {"ci_low", "boot_low"} & set(table.columns)
 
 
 # --------------------------------------------------------------------------- errors
@@ -250,7 +289,8 @@ def test_summarise_matches_numpy() -> None:
     runs = crn_runs()
     table = summarise(runs, ["petitions", "resolution_rate"], by="variant", confidence=0.9)
     assert list(table.columns) == [
-        "variant", "outcome", "n", "mean", "sd", "ci_low", "ci_high", "median", "q05", "q95",
+        "variant", "outcome", "n", "mean", "sd", "t_ci_low", "t_ci_high", "median", "q05", "q95",
+        "note",
     ]  # fmt: skip
     row = table[(table.variant == "baseline") & (table.outcome == "petitions")].iloc[0]
     values = runs.loc[runs.variant == "baseline", "petitions"].to_numpy()
@@ -259,7 +299,7 @@ def test_summarise_matches_numpy() -> None:
     assert row.sd == pytest.approx(values.std(ddof=1))
     assert row["median"] == pytest.approx(np.median(values))
     assert (row.q05, row.q95) == pytest.approx(tuple(np.quantile(values, [0.05, 0.95])))
-    assert (row.ci_low, row.ci_high) == pytest.approx(mean_ci(values, 0.9)[1:])
+    assert (row.t_ci_low, row.t_ci_high) == pytest.approx(mean_ci(values, 0.9)[1:])
 
 
 def test_timeseries_band_per_step() -> None:

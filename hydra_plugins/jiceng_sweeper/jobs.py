@@ -109,11 +109,17 @@ def sweep_dir_of(job_dir: Path) -> Path:
 
 
 def already_done(folder: Path, key: str) -> bool:
-    """True when `folder` holds a completed run of exactly this config."""
-    from sim.io import read_meta
+    """True when `folder` holds a completed run of exactly this config, whose files can
+    all be read back (a damaged one is run again)."""
+    from sim.io import intact, read_meta
 
     meta = read_meta(folder)
-    return meta is not None and meta.get("status") == "completed" and meta.get("run_key") == key
+    return (
+        meta is not None
+        and meta.get("status") == "completed"
+        and meta.get("run_key") == key
+        and intact(folder, meta)
+    )
 
 
 def _write_hydra_files(folder: Path, node: DictConfig, run: PlannedRun) -> None:
@@ -141,9 +147,13 @@ def run_one(
     node_yaml: str | None = None,
 ) -> str:
     """Run one planned run unless it is done; returns 'skipped', 'completed' or 'failed'."""
+    from sim.io import remove_debris
+
     key = run_key(node if node_yaml is None else node_yaml, run.dotlist)
     if already_done(folder, key):
         return "skipped"
+    remove_debris(folder)  # what a killed earlier attempt was writing
+    remove_debris(folder / ".hydra")
     extra: dict[str, Any] = {
         "run_key": key,
         "overrides": run.overrides,

@@ -239,6 +239,7 @@ class JicengSweeper(Sweeper):
         t0 = time.perf_counter()
         sweep_dir = Path(str(self.config.hydra.sweep.dir))
         sweep_dir.mkdir(parents=True, exist_ok=True)
+        sweep_api.remove_sweep_debris(sweep_dir)  # left by a killed earlier invocation
         OmegaConf.save(self.config, sweep_dir / "multirun.yaml")
         groups = self.plan(arguments)
         if self.sensitivity:

@@ -5,9 +5,13 @@ parameter flattened to dotted names, the summary outcomes, provenance) and
 `DIR/timeseries.parquet` (one row per run and step). It reads each run folder twice (first
 for the column set and types, then to write in chunks), so memory stays bounded by a chunk,
 not by the number of runs. It is generic over whatever keys meta.json and summary.json
-hold. A folder whose meta.json is missing or corrupt counts as not completed, and says so.
+hold. A folder without meta.json counts as not completed; a run with a file present but
+unreadable (corrupt meta.json, a completed run's damaged or missing table) gets the status
+`unreadable`, is named in the report's problems and is left out of every table and figure.
+Raw run files are only read: on a single run folder the tables go to `DIR/report/`.
 
-`load(DIR)` gives the tables to a notebook; `compare(...)` pairs variants with a reference
+`load(DIR)` gives the tables to a notebook (aggregating first when they are missing or
+older than a run file); `compare(...)` pairs variants with a reference
 by seed (common random numbers); `sensitivity_report(DIR)` computes Morris/Sobol indices
 for a sweep that declared a sensitivity design.
 """
@@ -26,10 +30,11 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from sim.io import atomic_write
+from sim.io import RUN_FILES, atomic_write, damaged_table
 
 RUNS, TIMESERIES = "runs.parquet", "timeseries.parquet"
-INCOMPLETE = "incomplete"
+INCOMPLETE, UNREADABLE = "incomplete", "unreadable"
+SINGLE_RUN_TABLES = "report"  # a single run folder's own tables live below it, not over it
 LEAD = ["run", "status", "variant", "scenario", "seed"]
 ID_CONFIG = {"scenario", "seed"}  # also top-level meta keys
 TEXT_CONFIG = {"description", "basis"}  # prose, not parameters
@@ -55,12 +60,23 @@ def _natural(name: str) -> list[Any]:
     return [int(t) if t.isdigit() else t for t in re.split(r"(\d+)", name)]
 
 
+def is_run_folder(root: Path) -> bool:
+    return (Path(root) / "meta.json").exists()
+
+
+def tables_dir(root: str | Path) -> Path:
+    """Where `aggregate` writes: the sweep folder, or `report/` below a single run folder
+    (whose own timeseries.parquet must never be overwritten)."""
+    root = Path(root)
+    return root / SINGLE_RUN_TABLES if is_run_folder(root) else root
+
+
 def run_folders(root: Path) -> list[Path]:
     """Run folders under a sweep folder (or the folder itself if it is one run)."""
     root = Path(root)
     if not root.is_dir():
         raise AggregateError(f"{root} is not a folder; pass a sweep folder (one folder per run)")
-    if (root / "meta.json").exists():
+    if is_run_folder(root):
         return [root]
     found = [
         p
@@ -125,20 +141,29 @@ class _Run:
         return self.row.get("status") == "completed"
 
 
-def read_run(folder: Path, root: Path) -> _Run:
-    """A run folder as a flat row (meta scalars, dotted parameters, summary outcomes)."""
+def _first_sentence(exc: BaseException) -> str:
+    text = str(exc).strip()
+    return text.splitlines()[0].split(". ")[0].rstrip(".") if text else type(exc).__name__
+
+
+def read_run(folder: Path, root: Path, *, check_tables: bool = True) -> _Run:
+    """A run folder as a flat row (meta scalars, dotted parameters, summary outcomes).
+
+    A completed run whose summary or tables cannot be read becomes `unreadable` (with
+    `check_tables`, every table is checked structurally: cheap, and it catches truncation).
+    """
     name = folder.name if folder != root else root.name
     meta, problem = _read_json(folder / "meta.json")
     row: dict[str, Any] = {"run": name}
     params: list[str] = []
     outcomes: list[str] = []
     if meta is None:
-        row["status"] = INCOMPLETE
+        row["status"] = UNREADABLE if problem else INCOMPLETE
         row["error"] = problem or "no meta.json (the run did not finish)"
         return _Run(folder, name, row, outcomes, params, problem)
     config = meta.get("config") if isinstance(meta.get("config"), Mapping) else {}
     for key, value in meta.items():
-        if key == "config":
+        if key in ("config", "files"):
             continue
         if key == "versions" and isinstance(value, Mapping):
             row.update({f"version.{k}": v for k, v in value.items()})
@@ -161,14 +186,17 @@ def read_run(folder: Path, root: Path) -> _Run:
     if row["status"] == "completed":
         summary, sproblem = _read_json(folder / "summary.json")
         if summary is None:
-            row["status"] = INCOMPLETE
-            problem = sproblem or "no summary.json"
-            row["error"] = problem
+            problem = sproblem or "missing summary.json"
         else:
             for key, value in summary.items():
                 column = key if key not in row else f"outcome.{key}"
                 row[column] = _scalar(value)
                 outcomes.append(column)
+            files = meta.get("files")
+            written = [str(f) for f in files] if isinstance(files, list) else None
+            problem = damaged_table(folder, written) if check_tables else None
+        if problem:
+            row["status"], row["error"] = UNREADABLE, problem
     return _Run(folder, name, row, outcomes, params, problem)
 
 
@@ -214,12 +242,13 @@ def _convert(value: Any, dtype: pa.DataType) -> Any:
 # ------------------------------------------------------------------ writing
 
 
-def _ts_table(run: _Run, schema: pa.Schema) -> pa.Table | None:
+def _ts_table(run: _Run, schema: pa.Schema) -> pa.Table | str:
+    """The run's timeseries in the sweep's schema, or why it could not be read."""
     path = run.folder / "timeseries.parquet"
     try:
         table = pq.read_table(path)
-    except (OSError, pa.ArrowInvalid):
-        return None
+    except (OSError, pa.ArrowException) as exc:
+        return f"unreadable timeseries.parquet ({_first_sentence(exc)})"
     n = table.num_rows
     columns = []
     for f in schema:
@@ -244,6 +273,8 @@ class AggregateReport:
     status_counts: dict[str, int]
     problems: list[str] = field(default_factory=list)
     outcomes: list[str] = field(default_factory=list)
+    unreadable: dict[str, str] = field(default_factory=dict)
+    """Runs left out because a file of theirs could not be read: {run: what}."""
 
     def overview(self, outcomes: Sequence[str], planned: Sequence[str] | None = None) -> list[str]:
         """A few lines: mean and 95% CI per variant of the main outcomes (the sweep summary)."""
@@ -271,7 +302,7 @@ class AggregateReport:
                 if r.empty:
                     cells.append("".rjust(c))
                     continue
-                mean, lo, hi = (float(r.iloc[0][k]) for k in ("mean", "ci_low", "ci_high"))
+                mean, lo, hi = (float(r.iloc[0][k]) for k in ("mean", "t_ci_low", "t_ci_high"))
                 half = (hi - lo) / 2 if math.isfinite(hi - lo) else float("nan")
                 cells.append(f"{mean:.4g} ± {half:.2g}".rjust(c))
             n = int((done["variant"].astype(str) == v).sum())
@@ -286,10 +317,10 @@ def aggregate(root: str | Path, *, run_chunk: int = RUN_CHUNK) -> AggregateRepor
     root = Path(root)
     folders = run_folders(root)
     kinds: dict[str, set[str]] = {}
+    unreadable: dict[str, str] = {}
     outcomes: dict[str, None] = {}
     params: dict[str, None] = {}
     ts_schema: pa.Schema | None = None
-    problems: list[str] = []
     counts: dict[str, int] = {}
     for folder in folders:  # pass 1: columns, types, schemas
         run = read_run(folder, root)
@@ -298,20 +329,15 @@ def aggregate(root: str | Path, *, run_chunk: int = RUN_CHUNK) -> AggregateRepor
             kinds.setdefault(k, set()).update([kind] if kind else [])
         outcomes.update(dict.fromkeys(run.outcomes))
         params.update(dict.fromkeys(run.parameters))
-        status = str(run.row["status"])
-        counts[status] = counts.get(status, 0) + 1
-        if run.problem:
-            problems.append(f"{run.name}: {run.problem}; treated as not completed")
+        if run.problem and run.row["status"] == UNREADABLE:
+            unreadable[run.name] = run.problem
         if run.completed and (folder / "timeseries.parquet").is_file():
-            try:
-                schema = pq.read_schema(folder / "timeseries.parquet").remove_metadata()
-            except (OSError, pa.ArrowInvalid):
-                problems.append(f"{run.name}: corrupt timeseries.parquet; left out")
-                continue
+            schema = pq.read_schema(folder / "timeseries.parquet").remove_metadata()
             if ts_schema is None:
                 ts_schema = schema
             elif not schema.equals(ts_schema):
                 ts_schema = pa.unify_schemas([ts_schema, schema], promote_options="permissive")
+    kinds.setdefault("error", {"str"})  # a run found unreadable in pass 2 says why
     lead = [c for c in LEAD if c in kinds]
     rest = [c for c in kinds if c not in lead and c not in params and c not in outcomes]
     order = [*lead, *rest, *params, *outcomes]
@@ -333,19 +359,27 @@ def aggregate(root: str | Path, *, run_chunk: int = RUN_CHUNK) -> AggregateRepor
         buffered = 0
         try:
             for folder in folders:
-                run = read_run(folder, root)
-                rows.append(run.row)
-                if len(rows) >= run_chunk:
-                    rw.write_table(_rows_table(rows, run_schema))
-                    rows.clear()
-                if tw is not None and full_ts is not None and run.completed:
+                run = read_run(folder, root, check_tables=False)
+                if run.name in unreadable:  # pass 1 found a damaged table
+                    run.row["status"], run.row["error"] = UNREADABLE, unreadable[run.name]
+                has_ts = (run.folder / TIMESERIES).is_file()  # another app's run may not
+                if tw is not None and full_ts is not None and run.completed and has_ts:
                     table = _ts_table(run, full_ts)
-                    if table is not None:
+                    if isinstance(table, str):  # its footer was fine, its data not
+                        run.row["status"], run.row["error"] = UNREADABLE, table
+                        unreadable[run.name] = table
+                    else:
                         buffer.append(table)
                         buffered += table.num_rows
                     if buffered >= TS_BUFFER_ROWS:
                         tw.write_table(pa.concat_tables(buffer))
                         buffer, buffered = [], 0
+                rows.append(run.row)
+                status = str(run.row["status"])
+                counts[status] = counts.get(status, 0) + 1
+                if len(rows) >= run_chunk:
+                    rw.write_table(_rows_table(rows, run_schema))
+                    rows.clear()
             if rows:
                 rw.write_table(_rows_table(rows, run_schema))
             if tw is not None and buffer:
@@ -359,8 +393,12 @@ def aggregate(root: str | Path, *, run_chunk: int = RUN_CHUNK) -> AggregateRepor
                 pa.table({k: pa.array([], type=t) for k, t in ID_COLUMNS.items()}), ts_tmp
             )
 
-    runs_path, ts_path = root / RUNS, root / TIMESERIES
+    out = tables_dir(root)
+    runs_path, ts_path = out / RUNS, out / TIMESERIES
     atomic_write(runs_path, lambda rp: atomic_write(ts_path, lambda tp: write(rp, tp)))
+    problems = [
+        f"run {name}: {why}; left out of every table and figure" for name, why in unreadable.items()
+    ]
     return AggregateReport(
         root=root,
         runs_path=runs_path,
@@ -369,6 +407,7 @@ def aggregate(root: str | Path, *, run_chunk: int = RUN_CHUNK) -> AggregateRepor
         status_counts=counts,
         problems=problems,
         outcomes=list(outcomes),
+        unreadable=dict(unreadable),
     )
 
 
@@ -395,12 +434,19 @@ class SweepTables:
     @property
     def timeseries(self) -> pd.DataFrame:
         if self._timeseries is None:
-            self._timeseries = pd.read_parquet(self.root / TIMESERIES)
+            self._timeseries = pd.read_parquet(tables_dir(self.root) / TIMESERIES)
         return self._timeseries
 
     @property
     def completed(self) -> pd.DataFrame:
         return self.runs[self.runs["status"] == "completed"]
+
+    @property
+    def unreadable(self) -> pd.DataFrame:
+        """Runs left out because a file of theirs could not be read (`run`, `error`)."""
+        if "status" not in self.runs:
+            return self.runs.iloc[:0]
+        return self.runs[self.runs["status"] == UNREADABLE]
 
     def compare(
         self, reference: str, outcomes: Sequence[str] | None = None, **kw: Any
@@ -416,11 +462,37 @@ def _schema_lists(path: Path) -> tuple[list[str], list[str]]:
     return list(data.get("outcomes", [])), list(data.get("parameters", []))
 
 
-def load(root: str | Path, *, refresh: bool = False) -> SweepTables:
-    """A sweep folder's tables, aggregating first when they are missing (or `refresh`)."""
+def stale(root: str | Path) -> bool:
+    """Whether runs.parquet is missing or older than a file in a run folder.
+
+    A sweep extended, resumed, edited or damaged after aggregation would otherwise be
+    reported from the old table.
+    """
     root = Path(root)
-    path = root / RUNS
-    if refresh or not path.is_file():
+    path = tables_dir(root) / RUNS
+    if not path.is_file():
+        return True
+    try:
+        folders = run_folders(root)
+    except AggregateError:
+        return False  # tables without run folders (copied elsewhere): use them as they are
+    built = path.stat().st_mtime_ns
+    for folder in folders:
+        for name in RUN_FILES:
+            try:
+                if (folder / name).stat().st_mtime_ns >= built:
+                    return True
+            except OSError:
+                continue
+    return False
+
+
+def load(root: str | Path, *, refresh: bool = False) -> SweepTables:
+    """A sweep folder's tables, aggregating first when they are missing or `stale` (or
+    `refresh`)."""
+    root = Path(root)
+    path = tables_dir(root) / RUNS
+    if refresh or stale(root):
         aggregate(root)
     try:
         runs = pd.read_parquet(path)

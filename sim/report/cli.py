@@ -8,7 +8,10 @@
     jiceng-report DIR                            the figures (the `figures` subcommand)
 
 Each subcommand is one entry of `COMMANDS`: a function adding its arguments and one
-running it. Bad input gives one line naming the problem and the fix, and exit code 2.
+running it. Bad input gives one line naming the problem and the fix, and exit code 2. A
+run whose files cannot be read is named on stderr and left out of everything; the command
+then exits with `EXIT_UNREADABLE` unless `--allow-missing` is given. Run folders are only
+read: every table goes to the sweep folder or `report/` below a single run folder.
 """
 
 from __future__ import annotations
@@ -18,8 +21,11 @@ import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 EXIT_USAGE = 2
+EXIT_UNREADABLE = 3
+"""The command wrote its output but left out runs whose files could not be read."""
 DEFAULT_COMMAND = "figures"  # `jiceng-report DIR` means `jiceng-report figures DIR`
 
 
@@ -34,22 +40,62 @@ class Command:
     run: Callable[[argparse.Namespace], int]
 
 
+# ------------------------------------------------------------------ unreadable runs
+
+
+def add_allow_missing(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--allow-missing",
+        action="store_true",
+        help="exit 0 although some runs could not be read (they are left out either way)",
+    )
+
+
+def warn_unreadable(unreadable: Any, allow_missing: bool) -> int:
+    """Name each unreadable run (a frame with `run`, `error`) on stderr; return the exit
+    code: EXIT_UNREADABLE when there are some, unless allowed."""
+    if len(unreadable) == 0:
+        return 0
+    for run, error in unreadable[["run", "error"]].itertuples(index=False):
+        print(
+            f"jiceng-report: warning: run {run}: {error}; left out of every table and figure",
+            file=sys.stderr,
+        )
+    if allow_missing:
+        return 0
+    print(
+        f"jiceng-report: error: {len(unreadable)} run(s) could not be read (named above); "
+        "re-run the sweep to redo them, or pass --allow-missing to accept "
+        "the output without them",
+        file=sys.stderr,
+    )
+    return EXIT_UNREADABLE
+
+
+def _tables(folder: Path) -> Any:
+    from sim.report.aggregate import load
+
+    return load(folder)  # aggregated again when a run file is newer than the tables
+
+
 # ------------------------------------------------------------------ aggregate
 
 
 def _add_aggregate(p: argparse.ArgumentParser) -> None:
-    p.add_argument("dir", type=Path, help="a sweep folder (one folder per run)")
+    p.add_argument("dir", type=Path, help="a sweep folder (one folder per run), or one run")
+    add_allow_missing(p)
 
 
 def _run_aggregate(a: argparse.Namespace) -> int:
+    import pandas as pd
+
     from sim.report.aggregate import aggregate
 
     report = aggregate(a.dir)
     counts = ", ".join(f"{n} {s}" for s, n in sorted(report.status_counts.items()))
     print(f"{report.n_runs} runs ({counts}) -> {report.runs_path}, {report.timeseries_path}")
-    for problem in report.problems:
-        print(f"warning: {problem}", file=sys.stderr)
-    return 0
+    bad = pd.DataFrame(list(report.unreadable.items()), columns=["run", "error"])
+    return warn_unreadable(bad, a.allow_missing)
 
 
 # ------------------------------------------------------------------ compare
@@ -82,15 +128,17 @@ def _add_compare(p: argparse.ArgumentParser) -> None:
     p.add_argument("--confidence", type=float, default=0.95)
     p.add_argument("--unpaired", action="store_true", help="Welch (ignore pairing), for contrast")
     p.add_argument("--out", type=Path, help="table stem (default DIR/compare_<reference>)")
+    add_allow_missing(p)
 
 
 def _run_compare(a: argparse.Namespace) -> int:
-    from sim.report.aggregate import compare
+    from sim.report.aggregate import compare, tables_dir
     from sim.report.tables import to_markdown, write_table
 
     outcomes = [o.strip() for o in a.outcomes.split(",")] if a.outcomes else None
+    tables = _tables(a.dir)
     table = compare(
-        a.dir,
+        tables,
         a.reference,
         outcomes,
         by=a.by,
@@ -98,13 +146,17 @@ def _run_compare(a: argparse.Namespace) -> int:
         tolerance=_tolerance(a.tolerance),
         confidence=a.confidence,
     )
-    kind = "unpaired" if a.unpaired else "paired"
-    stem = a.out or a.dir / f"compare_{a.reference}{'_unpaired' if a.unpaired else ''}"
-    caption = f"Differences from {a.reference} ({kind} by seed, {a.confidence:.0%} CI)"
+    kind = "paired by seed" if not a.unpaired else "unpaired, Welch"
+    name = f"compare_{a.reference}{'_unpaired' if a.unpaired else ''}"
+    stem = a.out or tables_dir(a.dir) / name
+    caption = (
+        f"Differences from {a.reference} ({kind}): {a.confidence:.0%} Student t-interval "
+        f"(t_ci_low, t_ci_high) and percentile bootstrap interval (boot_ci_low, boot_ci_high)"
+    )
     paths = write_table(table, stem, caption=caption)
     print(to_markdown(table), end="")
     print(f"-> {paths['csv']}, {paths['md']}, {paths['tex']}")
-    return 0
+    return warn_unreadable(tables.unreadable, a.allow_missing)
 
 
 # ------------------------------------------------------------------ sensitivity
@@ -112,6 +164,7 @@ def _run_compare(a: argparse.Namespace) -> int:
 
 def _add_sensitivity(p: argparse.ArgumentParser) -> None:
     p.add_argument("dir", type=Path, help="a sweep folder of a sensitivity experiment")
+    add_allow_missing(p)
 
 
 def _run_sensitivity(a: argparse.Namespace) -> int:
@@ -127,7 +180,7 @@ def _run_sensitivity(a: argparse.Namespace) -> int:
         raise UsageError(notes[-1] if notes else "no sensitivity indices could be computed")
     print(to_markdown(pd.read_csv(paths["csv"])), end="")
     print(f"-> {paths['csv']}, {paths['md']}, {paths['tex']}")
-    return 0
+    return warn_unreadable(_tables(a.dir).unreadable, a.allow_missing)
 
 
 # ------------------------------------------------------------------ discover

@@ -37,10 +37,11 @@ from matplotlib.colors import ListedColormap
 from matplotlib.figure import Figure
 from matplotlib.font_manager import FontProperties
 from matplotlib.lines import Line2D
+from matplotlib.patches import Patch
 from matplotlib.text import Text
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 
-from sim.io import write_text
+from sim.io import remove_debris, write_text
 from sim.report.aggregate import (
     RUNS,
     AggregateError,
@@ -49,7 +50,6 @@ from sim.report.aggregate import (
     default_outcomes,
     load,
     read_run,
-    run_folders,
     sensitivity_report,
 )
 from sim.report.plots import (
@@ -61,7 +61,7 @@ from sim.report.plots import (
     plot_tier_shares,
     plot_timeseries,
 )
-from sim.report.stats import summarise
+from sim.report.stats import MIN_REPLICATES, summarise
 from sim.report.style import (
     DOUBLE_COLUMN,
     OKABE_ITO,
@@ -160,6 +160,11 @@ class Sweep:
         return self.runs[self.runs["status"] != "completed"]
 
     @property
+    def unreadable(self) -> pd.DataFrame:
+        """Runs left out because a file of theirs could not be read."""
+        return self.tables.unreadable
+
+    @property
     def timeseries(self) -> pd.DataFrame:
         ts = self.tables.timeseries
         return ts[ts["run"].isin(set(self.done["run"]))] if "run" in ts else ts
@@ -167,27 +172,6 @@ class Sweep:
     def folder(self, run: str) -> Path:
         """The folder of a run named in runs.parquet (the root itself for a single run)."""
         return self.root if self.single_run else self.root / run
-
-
-def _stale(root: Path) -> bool:
-    """Whether runs.parquet is missing or older than a run folder's meta.json.
-
-    A sweep extended, resumed or edited after aggregation would otherwise be reported
-    from the old table.
-    """
-    path = root / RUNS
-    if not path.is_file():
-        return True
-    try:
-        folders = run_folders(root)
-    except AggregateError:
-        return False  # tables without run folders (copied elsewhere): use them as they are
-    built = path.stat().st_mtime_ns
-    for folder in folders:
-        meta = folder / "meta.json"
-        if meta.is_file() and meta.stat().st_mtime_ns >= built:
-            return True
-    return False
 
 
 def _single_run_tables(root: Path) -> SweepTables:
@@ -225,7 +209,7 @@ def load_sweep(path: str | Path) -> Sweep:
         tables = _single_run_tables(root)
     else:
         try:
-            tables = load(root, refresh=_stale(root))
+            tables = load(root)  # aggregated again when older than a run file
         except AggregateError as exc:
             if "unreadable" not in str(exc):
                 raise
@@ -427,13 +411,37 @@ def _width_in(width: Width) -> float:
     return SINGLE_COLUMN if width == "single" else DOUBLE_COLUMN if width == "double" else width
 
 
-def _figure_legend(fig: Figure, ax: Axes, max_cols: int, budget: float = 0.3) -> None:
+def _band_note(runs_per_group: pd.Series, crowded: bool) -> list[tuple[Any, str]]:
+    """Legend entries saying what the shading is, or why a group has none."""
+    if crowded or runs_per_group.empty:
+        return []
+    shade = Patch(facecolor="0.6", alpha=0.35, edgecolor="none")
+    none = Line2D([], [], linestyle="none")
+    few = runs_per_group < MIN_REPLICATES
+    if few.all():
+        return [(none, f"no interval: fewer than {MIN_REPLICATES} runs per scenario")]
+    entries: list[tuple[Any, str]] = [(shade, "95% t-interval across runs")]
+    if few.any():
+        names = ", ".join(scenario_label(str(g)) for g in runs_per_group.index[few])
+        entries.append((none, f"no interval for {names}: fewer than {MIN_REPLICATES} runs"))
+    return entries
+
+
+def _figure_legend(
+    fig: Figure,
+    ax: Axes,
+    max_cols: int,
+    budget: float = 0.3,
+    extra: Sequence[tuple[Any, str]] = (),
+) -> None:
     """One legend above all panels, in as few rows as fit the figure width.
 
     The figure grows by whatever the legend needs beyond ``budget`` inches, so a long
-    legend (many scenarios) adds height instead of squashing the panels.
+    legend (many scenarios) adds height instead of squashing the panels. ``extra`` adds
+    (handle, label) entries after the axes' own, such as what a band means.
     """
     handles, labels = ax.get_legend_handles_labels()
+    handles, labels = [*handles, *(h for h, _ in extra)], [*labels, *(t for _, t in extra)]
     if not handles:
         return
     for ncols in range(min(len(handles), max_cols), 0, -1):
@@ -504,8 +512,13 @@ def timeseries_figure(
     for ax in axes.flat[len(outcomes) :]:
         ax.remove()
     axes.flat[0].xaxis.set_major_locator(MaxNLocator(nbins=6, steps=STEPS))  # shared x
-    if ts[by].nunique() > 1:
-        _figure_legend(fig, axes.flat[0], max_cols=4 if width == "double" else 3)
+    if "run" in ts:
+        runs = ts.groupby(by)["run"].nunique()
+    else:  # one row per run and step
+        runs = ts.groupby([by, "step"]).size().groupby(level=0).max()
+    interval = _band_note(runs, crowded)
+    if ts[by].nunique() > 1 or interval:
+        _figure_legend(fig, axes.flat[0], max_cols=4 if width == "double" else 3, extra=interval)
     if reforms:
         fig.draw_without_rendering()
         for ax in axes.flat[: min(ncols, len(outcomes))]:
@@ -571,11 +584,13 @@ def forest_figure(
     outcomes: Sequence[str] | None = None,
     *,
     width: Width = "double",
+    reference: str | None = None,
 ) -> Figure:
     """One forest panel per outcome in a grid; rows are variants, labelled on the left.
 
     Row heights are sized for the variants plus a two-line axis label, so panels never
-    collapse at column width.
+    collapse at column width. A legend above names the reference and the interval (the
+    t-interval), and says when a row has none (fewer than `MIN_REPLICATES` pairs).
     """
     from sim.report.plots import plot_forest
 
@@ -596,6 +611,29 @@ def forest_figure(
     _relabel_variants(axes.flat[0])
     for ax in axes.flat[len(chosen) :]:
         ax.remove()
+    if reference is None and "reference" in comparisons and len(comparisons):
+        reference = str(comparisons["reference"].iloc[0])
+    against = f" from {scenario_label(reference)}" if reference else ""
+    entries = [
+        (
+            Line2D(
+                [],
+                [],
+                color="black",
+                linewidth=1.2,
+                marker="o",
+                markerfacecolor="white",
+                markersize=4,
+            ),
+            f"mean paired difference{against}, 95% t-interval",
+        )
+    ]
+    if (comparisons["n_pairs"] < MIN_REPLICATES).any():
+        entries.append(
+            (Line2D([], [], linestyle="none"), f"no interval: fewer than {MIN_REPLICATES} pairs")
+        )
+    fig.legend(*zip(*entries, strict=True), loc="outside upper center", ncols=1)
+    _grow_for_legends(fig, 0.0)
     return fit_labels(fig)
 
 
@@ -803,6 +841,17 @@ def excluded_line(excluded: pd.DataFrame) -> str:
     )
 
 
+def unreadable_line(unreadable: pd.DataFrame) -> str:
+    """The caption line naming runs whose files could not be read, and what failed."""
+    if unreadable.empty:
+        return ""
+    what = "; ".join(f"`{r}` ({e})" for r, e in unreadable[["run", "error"]].itertuples(False))
+    return (
+        f"Unreadable: {len(unreadable)} run(s) with a file that could not be read, left out "
+        f"of every figure and table: {what}. Re-running the sweep redoes them."
+    )
+
+
 # ------------------------------------------------------------------ planning
 
 
@@ -863,12 +912,16 @@ def _plan_timeseries(sweep: Sweep, plan: Plan) -> None:
     short = short_reform_labels([label for _, label, _ in reforms])
     marks = [(float(s), tag) for (s, _, _), tag in zip(reforms, short, strict=True)]
     runs_per = sweep.done.groupby("scenario").size()
-    if runs_per.max() < 2:
-        band = "(one run per scenario, so no interval)"
-    elif len(runs_per) > MAX_BAND_GROUPS:
+    few = runs_per[runs_per < MIN_REPLICATES]
+    if len(runs_per) > MAX_BAND_GROUPS:
         band = f"(intervals omitted for more than {MAX_BAND_GROUPS} scenarios; see the tables)"
+    elif len(few) == len(runs_per):
+        band = f"(fewer than {MIN_REPLICATES} runs per scenario, so no interval)"
     else:
         band = "with its 95% t-interval (shaded; cut at the outcome's possible range)"
+        if len(few):
+            names = ", ".join(scenario_label(str(s)) for s in few.index)
+            band += f"; no interval for {names} (fewer than {MIN_REPLICATES} runs)"
     pooled = "seeds" if (sweep.done.groupby("scenario")["variant"].nunique() < 2).all() else "runs"
     panels = ", ".join(label_for(o) for o in outcomes)
     what = (
@@ -922,11 +975,14 @@ def _plan_forest(sweep: Sweep, plan: Plan, reference: str | None) -> None:
         return
     what = (
         f"Paired difference (variant minus {reference}, same seeds) of the mean outcome with "
-        "its 95% t-interval; one panel per outcome. Filled dots: the interval excludes zero. "
-        "n = number of seed pairs."
+        "its 95% Student t-interval; one panel per outcome. Filled dots: the interval "
+        "excludes zero. n = number of seed pairs."
     )
+    if (table["n_pairs"] < MIN_REPLICATES).any():
+        what += f" Rows with fewer than {MIN_REPLICATES} pairs have no interval."
     used = done[done["variant"].isin({reference, *table["variant"]})]
-    plan.figures.append(Planned("forest", _drawer(forest_figure, table, outcomes), what, used))
+    draw = _drawer(forest_figure, table, outcomes, reference=reference)
+    plan.figures.append(Planned("forest", draw, what, used))
 
 
 def _plan_tiers(sweep: Sweep, plan: Plan) -> None:
@@ -1219,11 +1275,19 @@ def _summary_table(sweep: Sweep) -> pd.DataFrame:
 def _write_tables(sweep: Sweep, plan: Plan, out: Path) -> list[Path]:
     written = []
     summary = _summary_table(sweep)
-    caption = f"Outcomes per variant: mean with 95% t-interval over {len(sweep.done)} runs"
+    caption = (
+        f"Outcomes per variant: mean with its 95% Student t-interval (t_ci_low, t_ci_high) "
+        f"over {len(sweep.done)} runs; no interval below {MIN_REPLICATES} runs (see note)"
+    )
     paths = write_table(summary, out / "summary", caption=caption, label="tab:summary")
     written += list(paths.values())
     if plan.comparisons is not None:
-        caption = f"Paired differences from {plan.reference} (same seeds), 95% intervals"
+        caption = (
+            f"Paired differences from {plan.reference} (same seeds): 95% Student t-interval "
+            "(t_ci_low, t_ci_high) and 95% percentile bootstrap interval (boot_ci_low, "
+            f"boot_ci_high); neither, nor a verdict on replicates, below {MIN_REPLICATES} "
+            "pairs (see note)"
+        )
         paths = write_table(
             plan.comparisons, out / "comparisons", caption=caption, label="tab:comparisons"
         )
@@ -1244,6 +1308,8 @@ def _captions(
         f"Source: `{sweep.root}`, {len(sweep.runs)} run(s): {_describe_status(sweep.runs)}. "
         f"Sizes: {sizes}. Only completed runs are drawn.",
     ]
+    if unreadable := unreadable_line(sweep.unreadable):
+        lines += ["", unreadable]
     if excluded:
         lines += ["", excluded]
     for note in plan.notes:
@@ -1269,7 +1335,7 @@ def _remove_stale(folder: Path, keep: set[Path]) -> None:
 
 
 def build_report(
-    path: str | Path,
+    path: str | Path | Sweep,
     *,
     style: str = "house",
     width: str = "both",
@@ -1283,10 +1349,13 @@ def build_report(
     ``width`` is "single" (3.5 in), "double" (7 in) or "both"; ``reference`` is the
     variant the forest plot compares with (default chengdu_2014, else the first variant);
     ``network_run`` picks the run whose community is drawn (default the first completed).
+    ``path`` may be a `Sweep` already loaded.
     """
     chosen = _check_options(style, width, formats)
-    sweep = load_sweep(path)
+    sweep = path if isinstance(path, Sweep) else load_sweep(path)
     report = Path(out) if out is not None else sweep.root / "report"
+    for folder in (report, report / "figures", report / "tables"):
+        remove_debris(folder)  # an earlier report killed mid-file
     with use_style(style):
         plan = plan_report(sweep, reference=reference, network_run=network_run)
         files: dict[str, list[Path]] = {}
@@ -1313,14 +1382,20 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--formats", default="pdf,svg,png", help="comma-separated (default pdf,svg,png)")
     p.add_argument("--network-run", help="run folder whose community network is drawn")
     p.add_argument("--out", type=Path, help="report folder (default DIR/report)")
+    from sim.report.cli import add_allow_missing
+
+    add_allow_missing(p)
 
 
 def main(args: argparse.Namespace) -> int:
-    """Run `build_report` from parsed arguments; a user error is one line on stderr, exit 2."""
+    """Run `build_report` from parsed arguments; a user error is one line on stderr, exit 2;
+    unreadable runs are named and give EXIT_UNREADABLE unless ``--allow-missing``."""
     formats = [f.strip() for f in str(getattr(args, "formats", "pdf,svg,png")).split(",")]
     try:
+        _check_options(getattr(args, "style", "house"), getattr(args, "width", "both"), formats)
+        sweep = load_sweep(args.dir)
         report = build_report(
-            args.dir,
+            sweep,
             style=getattr(args, "style", "house"),
             width=getattr(args, "width", "both"),
             formats=formats,
@@ -1337,7 +1412,9 @@ def main(args: argparse.Namespace) -> int:
         return 2
     figures = sorted((report / "figures").glob("*.pdf")) or sorted((report / "figures").iterdir())
     print(f"{len(figures)} figure files, tables and captions -> {report}")
-    return 0
+    from sim.report.cli import warn_unreadable
+
+    return warn_unreadable(sweep.unreadable, bool(getattr(args, "allow_missing", False)))
 
 
 __all__ = [

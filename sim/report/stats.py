@@ -6,6 +6,12 @@ per-seed difference cancels most of the shared noise. `paired_compare` exploits 
 
 Only runs with ``status == "completed"`` are used (all rows if there is no ``status``
 column); NaN outcome values are dropped per outcome.
+
+Intervals (t and bootstrap) and the replicate verdict need at least `MIN_REPLICATES` runs
+or pairs: from two, a t-interval rests on one degree of freedom and a bootstrap on three
+distinct resamples, which reads as evidence and is not. Zero observed spread is not
+precision either unless there are `MIN_ZERO_SPREAD` of them. The `note` column says why a
+row has no interval or no verdict.
 """
 
 from __future__ import annotations
@@ -28,24 +34,36 @@ Tolerance = float | Mapping[str, float] | None
 DEFAULT_RELATIVE_TOLERANCE = 0.05
 """With ``tolerance=None`` the target CI half-width is 5% of |mean of the reference|."""
 
+MIN_REPLICATES = 3
+"""Fewest runs (or seed pairs) for an interval or a verdict on replicates."""
+MIN_ZERO_SPREAD = 10
+"""Fewest pairs whose identical differences may count as precise (else the sample is
+too small to tell no variance from too few draws)."""
+FEW_NOTE = f"fewer than {MIN_REPLICATES} {{unit}}: no interval"
+ZERO_SPREAD_NOTE = f"no spread in fewer than {MIN_ZERO_SPREAD} {{unit}}: precision unknown"
+
 COMPARE_COLUMNS = [
     "variant",
+    "reference",
     "outcome",
     "n_pairs",
     "mean_reference",
     "mean_variant",
     "mean_diff",
     "sd_diff",
-    "ci_low",
-    "ci_high",
-    "boot_low",
-    "boot_high",
+    "t_ci_low",
+    "t_ci_high",
+    "boot_ci_low",
+    "boot_ci_high",
     "effect_size",
     "half_width",
     "tolerance",
     "enough_replicates",
     "replicates_needed",
+    "note",
 ]
+"""`t_ci_*`: Student t interval of the mean difference; `boot_ci_*`: percentile bootstrap
+interval; `half_width` is the t interval's."""
 
 _MAX_REPLICATES = 10**12  # beyond this "replicates needed" is reported as missing
 _BOOT_CELLS = 4_000_000  # resample matrix cells drawn at once, to bound memory
@@ -67,12 +85,13 @@ def _t_quantile(confidence: float, df: float) -> float:
 def t_interval(
     mean: npt.ArrayLike, sd: npt.ArrayLike, n: npt.ArrayLike, confidence: float = 0.95
 ) -> tuple[FloatArray, FloatArray]:
-    """Vectorised Student t interval ``mean ± t_{n-1} sd/sqrt(n)``; NaN where n < 2."""
+    """Vectorised Student t interval ``mean ± t_{n-1} sd/sqrt(n)``; NaN where n < 3
+    (`MIN_REPLICATES`)."""
     _check_confidence(confidence)
     m = np.asarray(mean, dtype=float)
     s = np.asarray(sd, dtype=float)
     k = np.asarray(n, dtype=float)
-    ok = k >= 2
+    ok = k >= MIN_REPLICATES
     safe_k = np.where(ok, k, 2.0)
     half = sps.t.ppf(0.5 + confidence / 2.0, safe_k - 1.0) * s / np.sqrt(safe_k)
     half = np.where(ok, half, np.nan)
@@ -82,8 +101,8 @@ def t_interval(
 def mean_ci(values: npt.ArrayLike, confidence: float = 0.95) -> tuple[float, float, float]:
     """Mean and Student t interval of ``values`` (NaNs ignored) as ``(mean, low, high)``.
 
-    With fewer than two values the bounds are NaN rather than an error, so plotting code
-    can draw sparse groups without special cases.
+    With fewer than `MIN_REPLICATES` values the bounds are NaN rather than an error, so
+    plotting code can draw sparse groups without special cases.
     """
     x = np.asarray(values, dtype=float).ravel()
     x = x[~np.isnan(x)]
@@ -164,15 +183,16 @@ def _resolve_tolerance(tolerance: Tolerance, outcome: str, mean_reference: float
 def _replicates_needed(
     scale: float, tolerance: float, confidence: float, df_of_n: Callable[[int], float]
 ) -> int | None:
-    """Smallest n >= 2 with ``t_{df(n)} * scale / sqrt(n) <= tolerance`` (None if unreachable).
+    """Smallest n >= 3 with ``t_{df(n)} * scale / sqrt(n) <= tolerance`` (None if unreachable).
 
     The half-width is decreasing in n, and since t > z the normal-theory n is a lower
-    bound, so a galloping search from there needs only a few t evaluations.
+    bound, so a galloping search from there needs only a few t evaluations. A scale of
+    zero (no observed spread) asks for `MIN_ZERO_SPREAD`: it may only mean too few draws.
     """
     if not (math.isfinite(scale) and math.isfinite(tolerance)):
         return None
     if scale == 0:
-        return 2
+        return MIN_ZERO_SPREAD
     if tolerance <= 0:
         return None
 
@@ -180,7 +200,7 @@ def _replicates_needed(
         return _t_quantile(confidence, df_of_n(n)) * scale / math.sqrt(n) <= tolerance
 
     z = float(sps.norm.ppf(0.5 + confidence / 2.0))
-    n = max(2, math.ceil((z * scale / tolerance) ** 2) - 1)
+    n = max(MIN_REPLICATES, math.ceil((z * scale / tolerance) ** 2) - 1)
     if n > _MAX_REPLICATES:
         return None
     if ok(n):
@@ -232,17 +252,29 @@ def _var(x: FloatArray) -> float:
     return float(x.var(ddof=1)) if x.size >= 2 else math.nan
 
 
-def _finish_row(row: dict[str, float], tol: float, needed: int | None) -> dict[str, object]:
-    """Add the derived CI, effect-size and replicate columns shared by both comparisons."""
-    half, mean_diff, sd = row["half_width"], row["mean_diff"], row["sd_diff"]
+def _finish_row(
+    row: dict[str, float], tol: float, needed: int | None, unit: str
+) -> dict[str, object]:
+    """Add the derived CI, effect-size and replicate columns shared by both comparisons.
+
+    "Enough replicates" needs `MIN_REPLICATES` pairs, and `MIN_ZERO_SPREAD` when the
+    differences did not vary at all; `note` says which rule held a row back.
+    """
+    half, mean_diff, sd, n = row["half_width"], row["mean_diff"], row["sd_diff"], row["n_pairs"]
+    note = ""
+    if n < MIN_REPLICATES:
+        note = FEW_NOTE.format(unit=unit)
+    elif sd == 0 and n < MIN_ZERO_SPREAD:
+        note = ZERO_SPREAD_NOTE.format(unit=unit)
     return {
         **row,
-        "ci_low": mean_diff - half,
-        "ci_high": mean_diff + half,
+        "t_ci_low": mean_diff - half,
+        "t_ci_high": mean_diff + half,
         "effect_size": mean_diff / sd if sd > 0 else math.nan,
         "tolerance": tol,
-        "enough_replicates": bool(half <= tol),
+        "enough_replicates": bool(half <= tol) and not note,
         "replicates_needed": needed,
+        "note": note,
     }
 
 
@@ -258,9 +290,10 @@ def _paired_row(
     diff = var - ref
     n = diff.size
     sd = math.sqrt(_var(diff))
-    half = _t_quantile(confidence, n - 1) * sd / math.sqrt(n) if n >= 2 else math.nan
+    enough = n >= MIN_REPLICATES
+    half = _t_quantile(confidence, n - 1) * sd / math.sqrt(n) if enough else math.nan
     boot = (math.nan, math.nan)
-    if n >= 2:
+    if enough:
         draws = _bootstrap_means(diff, n_boot, np.random.default_rng(seed))
         boot = _percentile_interval(draws, confidence)
     mean_reference = _mean(ref)
@@ -272,11 +305,11 @@ def _paired_row(
         "mean_variant": _mean(var),
         "mean_diff": _mean(diff),
         "sd_diff": sd,
-        "boot_low": boot[0],
-        "boot_high": boot[1],
+        "boot_ci_low": boot[0],
+        "boot_ci_high": boot[1],
         "half_width": half,
     }
-    return _finish_row(row, tol, needed)
+    return _finish_row(row, tol, needed, "pairs")
 
 
 def _welch(v1: float, n1: int, v2: float, n2: int) -> tuple[float, float]:
@@ -299,7 +332,7 @@ def _unpaired_row(
 ) -> dict[str, object]:
     n1, n2 = ref.size, var.size
     v1, v2 = _var(ref), _var(var)
-    enough = min(n1, n2) >= 2
+    enough = min(n1, n2) >= MIN_REPLICATES
     half, boot = math.nan, (math.nan, math.nan)
     if enough:
         se, df = _welch(v1, n1, v2, n2)
@@ -318,11 +351,11 @@ def _unpaired_row(
         "mean_variant": _mean(var),
         "mean_diff": _mean(var) - mean_reference,
         "sd_diff": math.sqrt((v1 + v2) / 2.0),  # average-variance SD: Cohen's d_av
-        "boot_low": boot[0],
-        "boot_high": boot[1],
+        "boot_ci_low": boot[0],
+        "boot_ci_high": boot[1],
         "half_width": half,
     }
-    return _finish_row(row, tol, needed)
+    return _finish_row(row, tol, needed, "runs per variant")
 
 
 def _one_per_seed(rows: pd.DataFrame, outcome: str, label: object) -> pd.DataFrame:
@@ -397,7 +430,7 @@ def _compare(
         for outcome in outcome_list:
             ref, var = values_fn(ref_rows, var_rows, outcome, (reference, group))
             stats = row_fn(ref, var, outcome, tolerance, confidence, n_boot, seed)
-            rows.append({"variant": group, "outcome": outcome, **stats})
+            rows.append({"variant": group, "reference": reference, "outcome": outcome, **stats})
     table = pd.DataFrame(rows, columns=COMPARE_COLUMNS)
     table["n_pairs"] = table["n_pairs"].astype("int64")
     table["enough_replicates"] = table["enough_replicates"].astype(bool)
@@ -419,8 +452,9 @@ def paired_compare(
     """Compare each group of ``by`` with ``reference`` on per-seed differences (CRN pairing).
 
     Seeds missing on either side (or with a NaN outcome) are dropped; means are over the
-    paired seeds only. ``ci_*`` is the Student t interval of the mean difference,
-    ``boot_*`` the percentile bootstrap (resamples seeded by ``seed``), ``effect_size`` is
+    paired seeds only. ``t_ci_*`` is the Student t interval of the mean difference,
+    ``boot_ci_*`` the percentile bootstrap (resamples seeded by ``seed``); both need
+    `MIN_REPLICATES` pairs, and ``note`` says when a row has none. ``effect_size`` is
     Cohen's d_z. ``tolerance`` is the target CI half-width: a float, ``{outcome: float}``
     or None for 5% of |mean_reference|. ``replicates_needed`` is the smallest number of
     pairs n with ``t_{n-1} * sd_diff / sqrt(n) <= tolerance``. Columns: ``COMPARE_COLUMNS``.
@@ -495,7 +529,8 @@ def summarise(
 ) -> pd.DataFrame:
     """Per group and outcome: n, mean, sd, t interval, median and 5%/95% quantiles.
 
-    Columns: ``by`` column(s), outcome, n, mean, sd, ci_low, ci_high, median, q05, q95.
+    Columns: ``by`` column(s), outcome, n, mean, sd, t_ci_low, t_ci_high (the Student t
+    interval of the mean; NaN below `MIN_REPLICATES` runs), median, q05, q95, note.
     """
     _check_confidence(confidence)
     keys = _as_list(by)
@@ -510,9 +545,11 @@ def summarise(
     moments["median"] = grouped.median()
     moments["q05"] = grouped.quantile(0.05)
     moments["q95"] = grouped.quantile(0.95)
-    table = moments.reset_index()
+    table = moments.reset_index().rename(columns={"ci_low": "t_ci_low", "ci_high": "t_ci_high"})
     table["outcome"] = table["outcome"].astype(str)
-    columns = ["n", "mean", "sd", "ci_low", "ci_high", "median", "q05", "q95"]
+    few = FEW_NOTE.format(unit="runs")
+    table["note"] = np.where(table["n"] < MIN_REPLICATES, few, "")
+    columns = ["n", "mean", "sd", "t_ci_low", "t_ci_high", "median", "q05", "q95", "note"]
     return table[[*keys, "outcome", *columns]]
 
 

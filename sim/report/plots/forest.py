@@ -21,7 +21,7 @@ from sim.report.style import (
 )
 
 Interval = Literal["ci", "boot", "both"]
-_COLUMNS = {"ci": ("ci_low", "ci_high"), "boot": ("boot_low", "boot_high")}
+_COLUMNS = {"ci": ("t_ci_low", "t_ci_high"), "boot": ("boot_ci_low", "boot_ci_high")}
 
 
 def _n_label(variant: Any, n: pd.Series) -> str:
@@ -93,7 +93,7 @@ def plot_forest(
     One outcome (given, or the only one in the table) -> drawn on ``ax``, returns the Axes.
     Several outcomes -> a new figure with one panel per outcome sharing the variant axis,
     returns the Figure (``ax`` must then be None). ``interval`` picks the t-interval
-    (``ci_low``/``ci_high``), the bootstrap one, or both. ``style`` goes to the mean markers.
+    (``t_ci_low``/``t_ci_high``), the bootstrap one, or both. ``style`` goes to the mean markers.
     """
     if interval not in ("ci", "boot", "both"):
         raise ValueError(f"interval must be 'ci', 'boot' or 'both', got {interval!r}")

@@ -10,6 +10,7 @@ import pandas as pd
 from matplotlib.axes import Axes
 from scipy import stats
 
+from sim.report.stats import MIN_REPLICATES
 from sim.report.style import (
     Width,
     label_for,
@@ -30,7 +31,8 @@ def timeseries_band(
     """Per (``by``, step): n, mean and a t-interval of the mean across runs (seeds).
 
     Seeds are the replication unit, so the interval uses the between-run standard deviation
-    and t with n - 1 degrees of freedom; with n < 2 the interval is NaN (undefined), not 0.
+    and t with n - 1 degrees of freedom; with fewer than `MIN_REPLICATES` (3) runs the
+    interval is NaN (no band is drawn), not 0 and not a one-degree-of-freedom guess.
     Missing values are dropped, so n counts the runs that report the outcome at that step.
     Returns columns ``[by, "step", "n", "mean", "ci_low", "ci_high"]``, sorted.
     """
@@ -45,7 +47,9 @@ def timeseries_band(
     n = out["count"].to_numpy(dtype=float)
     sd = out["std"].to_numpy(dtype=float)
     with np.errstate(invalid="ignore", divide="ignore"):
-        t = np.where(n >= 2, stats.t.ppf(0.5 + level / 2, np.maximum(n - 1, 1)), np.nan)
+        t = np.where(
+            n >= MIN_REPLICATES, stats.t.ppf(0.5 + level / 2, np.maximum(n - 1, 1)), np.nan
+        )
         half = t * sd / np.sqrt(n)
     mean = out["mean"].to_numpy(dtype=float)
     band = pd.DataFrame(
