@@ -39,7 +39,7 @@ from sim.agents import (
     ServiceStation,
 )
 from sim.compose import load_config
-from sim.config import GRAND_CENTRES, TIERS, SimConfig, reform_configs
+from sim.config import GRAND_CENTRES, TIERS, SimConfig, reform_configs, validate
 from sim.ledger import N_ROUTES, OPEN, Ledger
 from sim.network import build_graph
 from sim.population import INSTITUTIONS, NEVER, Population, beta_mean, build_population
@@ -120,6 +120,7 @@ class GovernanceModel(mesa.Model):
             seed = _seed_from(rng, None)
         else:
             seed = _seed_from(rng, config.seed)
+            validate(config)  # a hand-made config meets every rule load_config checks
         config.seed = seed
         super().__init__(rng=seed)
         self.input_cfg = copy.deepcopy(config)  # what the run was asked for (provenance)

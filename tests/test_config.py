@@ -112,9 +112,9 @@ def test_a_hand_edited_config_with_nan_is_refused_by_the_model_and_run() -> None
     from sim.run import run
 
     cfg = load_config("chengdu_2014", {"world.communities": 1, "steps": 2})
-    cfg.mediation.courtyard.success = float("nan")
+    cfg.mediation.courtyard.skill = float("nan")
     for call in (lambda: GovernanceModel(config=cfg), lambda: run(cfg)):
-        with pytest.raises(ConfigError, match=r"mediation\.courtyard\.success=nan is not a finite"):
+        with pytest.raises(ConfigError, match=r"mediation\.courtyard\.skill=nan is not a finite"):
             call()
 
 
