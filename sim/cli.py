@@ -28,6 +28,7 @@ from hydra.types import RunMode
 from omegaconf import DictConfig, OmegaConf
 from omegaconf.errors import OmegaConfBaseException
 
+from sim import capacity
 from sim.compose import config_root, describe_error, finish, unknown_scenario
 from sim.config import SimConfig, validate
 from sim.params import ConfigError
@@ -255,9 +256,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
     set_last_outcome(None)
     try:
-        overrides, _ = _split_argv(args)
-        for _ in validate_invocation(overrides):
-            pass
+        overrides, multirun = _split_argv(args)
+        for cfg in validate_invocation(overrides):
+            if not multirun:  # a sweep's jobs check where they run (GovernanceModel)
+                capacity.check(cfg)
     except (ConfigError, HydraException, OmegaConfBaseException, ValueError) as exc:
         print(f"jiceng: error: {_one_line(exc)}", file=sys.stderr)
         return EXIT_USAGE

@@ -24,7 +24,7 @@ from typing import Any
 import mesa
 import numpy as np
 
-from sim import metrics
+from sim import capacity, metrics
 from sim.agents import (
     Court,
     GrandMediationCentre,
@@ -125,6 +125,7 @@ class GovernanceModel(mesa.Model):
         self.streams = streams(seed)
         self.reforms = reform_configs(config)
         self.reforms_applied: list[tuple[int, str]] = []
+        capacity.check(config)  # refuse, in one line, a world that would not fit in memory
         self._build()
         self.datacollector = mesa.DataCollector(model_reporters=metrics.REPORTERS)
         self.panel: list[dict[str, np.ndarray]] = []
