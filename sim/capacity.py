@@ -208,3 +208,42 @@ def check(cfg: SimConfig) -> float:
             f"world.communities or run where more memory is free (or set {LIMIT_ENV})"
         )
     return need
+
+
+def main(argv: list[str] | None = None) -> int:
+    """`jiceng-memory [scenario=NAME] [key=value ...]`: a run's size and peak memory, to size
+    a cluster job (SLURM's --mem, Ray's memory) before submitting it."""
+    import sys
+
+    from sim.compose import load_config
+
+    args = list(sys.argv[1:] if argv is None else argv)
+    try:
+        for a in args:
+            if "=" not in a:
+                raise ConfigError(
+                    f"'{a}' is not key=value; e.g. jiceng-memory scenario=chengdu_city steps=260"
+                )
+        overrides = dict(a.split("=", 1) for a in args)
+        scenario = overrides.pop("scenario", "chengdu_2014")
+        cfg = load_config(scenario, {k: _number(v) for k, v in overrides.items()})
+    except (ConfigError, ValueError) as exc:
+        print(f"jiceng-memory: error: {str(exc).splitlines()[0]}", file=sys.stderr)
+        return 2
+    c, need = counts(cfg), estimate_bytes(cfg)
+    print(
+        f"{scenario} (world.communities={cfg.world.communities}, steps={cfg.steps}): "
+        f"{c.residents:,.0f} residents, {c.people:,.0f} people, {c.ties:,.0f} ties, "
+        f"{c.disputes:,.0f} disputes; peak memory about {need / GIB:.2f} GiB "
+        f"(request {need * HEADROOM / GIB:.2f} GiB per job)"
+    )
+    return 0
+
+
+def _number(text: str) -> object:
+    for cast in (int, float):
+        try:
+            return cast(text)
+        except ValueError:
+            pass
+    return {"true": True, "false": False}.get(text, text)

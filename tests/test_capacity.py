@@ -76,7 +76,7 @@ def test_cli_refuses_a_city_that_does_not_fit_in_one_line_and_writes_nothing(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     monkeypatch.chdir(tmp_path)
-    monkeypatch.setenv(capacity.LIMIT_ENV, "2G")
+    monkeypatch.setenv(capacity.LIMIT_ENV, "1G")
     code = main(["scenario=chengdu_city", "steps=52", f"hydra.run.dir={tmp_path / 'run'}"])
     err = capsys.readouterr().err.strip()
     assert code == 2
@@ -96,3 +96,17 @@ def test_cli_names_a_bad_memory_limit(
         "jiceng: error: JICENG_MEMORY_LIMIT='lots' is not a size; use bytes or a number with "
         "K, M, G or T (e.g. 8G)"
     )
+
+
+def test_jiceng_memory_prints_a_runs_size_to_request_per_job(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert capacity.main(["scenario=chengdu_city", "steps=260"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("chengdu_city (world.communities=654, steps=260): 4,08")
+    assert "GiB per job" in out
+    assert capacity.main(["scenario=chengdu_city", "world.communitis=3"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("jiceng-memory: error: unknown key 'world.communitis'")
+    assert capacity.main(["chengdu_city"]) == 2
+    assert "is not key=value" in capsys.readouterr().err
