@@ -33,6 +33,7 @@ DESIGN: list[tuple[int, dict[str, object]]] = [
     (4, {"world.communities": 300, "world.households_per_building": 24.0}),
     (4, {"world.communities": 300, "world.neighbour_ties": 16}),
     (4, {"world.communities": 300, "world.bridge_ties": 6.0}),
+    (4, {"world.communities": 300, "world.resident_agents": True}),
     (52, {"world.communities": 300, "disputes.base_rate": 0.004}),
     (4, {"world.communities": 300, "world.buildings_per_courtyard": 24.0,
          "world.households_per_building": 2.0}),
@@ -58,7 +59,8 @@ def main(argv: list[str] | None = None) -> None:
                           "wall_s": round(run["wall_s"], 1)}), flush=True)  # fmt: skip
     x, _ = nnls(np.array(rows), np.array(peaks))
     fitted = np.array(rows) @ x
-    names = ["BASE", "PER_RESIDENT", "PER_TIE", "PER_UNIT", "PER_DISPUTE", "PER_PANEL_ROW"]
+    names = ["BASE", "PER_RESIDENT", "PER_TIE", "PER_UNIT", "PER_DISPUTE", "PER_PANEL_ROW",
+             "PER_VIEW"]  # fmt: skip
     print(
         json.dumps(
             {

@@ -56,13 +56,13 @@ def worker(scenario: str, overrides: dict[str, Any], steps: int) -> dict[str, An
     from sim.compose import load_config
 
     cfg = load_config(scenario, {"world.resident_agents": False, **overrides})
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     model = GovernanceModel(config=cfg, rng=0)
-    build = time.perf_counter() - t0
-    t0 = time.perf_counter()
+    build, build_cpu = time.perf_counter() - t0, time.process_time() - c0
+    t0, c0 = time.perf_counter(), time.process_time()
     for _ in range(steps):
         model.step()
-    stepped = time.perf_counter() - t0
+    stepped, stepped_cpu = time.perf_counter() - t0, time.process_time() - c0
     pop = model.pop
     return {
         "communities": model.world.n_communities,
@@ -70,8 +70,10 @@ def worker(scenario: str, overrides: dict[str, Any], steps: int) -> dict[str, An
         "people": getattr(pop, "people", pop.n),
         "ties": int(len(model.graph.indices) // 2),
         "build_s": build,
+        "build_cpu_s": build_cpu,
         "steps": steps,
         "steps_s": stepped,
+        "steps_cpu_s": stepped_cpu,
         "peak_rss_gib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024 / GIB,
     }
 

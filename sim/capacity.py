@@ -1,17 +1,19 @@
 """How much memory a run needs, estimated from its config before anything is built.
 
-A run's peak resident memory is close to linear in four counts the config determines:
+A run's peak resident memory is close to linear in counts the config determines:
 
     bytes = BASE + PER_RESIDENT x residents + PER_TIE x ties + PER_UNIT x units
             + PER_DISPUTE x disputes + PER_PANEL_ROW x community-panel rows
+            + PER_VIEW x Resident views
 
 (units: communities, courtyards and buildings, each with its institutions and per-unit
-arrays). The counts are expectations from the config (`counts`); the constants
-were measured on this code by `python benchmarks/capacity.py`, which runs `jiceng` on a
-small design of worlds and fits them to each run's peak RSS (see MEASURED). `check`
-refuses, with one line, a world that would not fit in the memory available to this
-process (the machine's available memory, or its cgroup's limit under SLURM or a container,
-or `JICENG_MEMORY_LIMIT`), and names the largest `world.communities` that fits.
+arrays; views: one Mesa `Resident` per resident when `world.resident_agents` is on). The
+counts are expectations from the config (`counts`); the constants were measured on this
+code by `python benchmarks/capacity.py`, which runs `jiceng` on a small design of worlds
+and fits them to each run's peak RSS (see MEASURED). `check` refuses, with one line, a
+world that would not fit in the memory available to this process (the machine's available
+memory, or its cgroup's limit under SLURM or a container, or `JICENG_MEMORY_LIMIT`), and
+names the largest `world.communities` that fits.
 """
 
 from __future__ import annotations
@@ -28,14 +30,15 @@ from sim.params import ConfigError
 GIB = 2**30
 
 # Fitted by `python benchmarks/capacity.py` (peak RSS of `jiceng` runs; see its output).
-BASE = 214e6  # bytes: interpreter, numpy/pandas/Hydra/matplotlib and fixed costs
-PER_RESIDENT = 143.0  # per adult resident: state, build transients, step temporaries
-PER_TIE = 59.0  # per undirected tie: CSR both ways, trust matrices, build transients
-PER_UNIT = 116.0  # per community, courtyard or building: institutions, unit arrays
-PER_DISPUTE = 764.0  # per dispute of the run: ledger row, its growth, the output frame
+BASE = 215e6  # bytes: interpreter, numpy/pandas/Hydra/matplotlib and fixed costs
+PER_RESIDENT = 147.0  # per adult resident: state, build transients, step temporaries
+PER_TIE = 58.0  # per undirected tie: CSR both ways, trust matrices, build transients
+PER_UNIT = 92.0  # per community, courtyard or building: institutions, unit arrays
+PER_DISPUTE = 789.0  # per dispute of the run: ledger row, its growth, the output frame
 PER_PANEL_ROW = 239.0  # per community-panel row: dicts, DataFrame, parquet
-CONSTANTS = (PER_RESIDENT, PER_TIE, PER_UNIT, PER_DISPUTE, PER_PANEL_ROW)
-MEASURED = "2026-12-02 on 2 cores: 10 jiceng runs, worst fit error 6% (0.2-0.7 GiB)"
+PER_VIEW = 283.0  # per Resident view (Mesa agent) when world.resident_agents is on
+CONSTANTS = (PER_RESIDENT, PER_TIE, PER_UNIT, PER_DISPUTE, PER_PANEL_ROW, PER_VIEW)
+MEASURED = "2026-12-02 on 2 cores: 11 jiceng runs, worst fit error 7% (0.2-0.7 GiB)"
 HEADROOM = 1.1  # the estimate must fit with 10% to spare
 LIMIT_ENV = "JICENG_MEMORY_LIMIT"
 
@@ -53,6 +56,7 @@ class Counts:
     ties: float  # undirected ties, incl. social-organisation ties
     disputes: float  # disputes over the whole run
     panel_rows: float  # community-panel rows over the whole run
+    views: float  # Resident views (Mesa agents), 0 unless world.resident_agents
 
 
 def _poisson_pmf(lam: float, top: int) -> list[float]:
@@ -104,6 +108,7 @@ def counts(cfg: SimConfig) -> Counts:
         ties=ties,
         disputes=weekly * cfg.steps,
         panel_rows=float(w.communities * panels),
+        views=residents if w.resident_agents else 0.0,
     )
 
 
@@ -113,7 +118,7 @@ def estimate_bytes(cfg: SimConfig) -> float:
 
 def terms(c: Counts) -> tuple[float, ...]:
     """The counts each constant multiplies, in the order of CONSTANTS."""
-    return (c.residents, c.ties, c.units, c.disputes, c.panel_rows)
+    return (c.residents, c.ties, c.units, c.disputes, c.panel_rows, c.views)
 
 
 def largest_communities(cfg: SimConfig, available: float) -> int:
