@@ -1,6 +1,6 @@
 """Measure the memory constants of `sim/capacity.py`: peak RSS of `jiceng` over a design.
 
-    python benchmarks/capacity.py          # about 3 minutes here; prints JSON lines
+    python benchmarks/capacity.py          # about 4 minutes here; prints JSON lines
 
 Each design point is one `jiceng` run (a subprocess, to a completed run folder) whose peak
 RSS is read from `wait4`; its expected counts (residents, ties, units, disputes, panel

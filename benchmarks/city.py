@@ -1,6 +1,6 @@
 """City benchmark: the whole city for one simulated year, from the command line to a run folder.
 
-    python benchmarks/city.py                   # one JSON line (about 3 minutes here)
+    python benchmarks/city.py                   # one JSON line (about 2 minutes here)
     python benchmarks/city.py --scaling 20,100,654,2000 --scenario chengdu_2014
 
 The default line reports: `jiceng scenario=chengdu_city steps=52` run as a subprocess to a
@@ -163,8 +163,21 @@ def _round(d: dict[str, Any], digits: int = 3) -> dict[str, Any]:
     return {k: round(v, digits) if isinstance(v, float) else v for k, v in d.items()}
 
 
+def estimated_peak_gib(scenario: str, overrides: dict[str, Any], steps: int) -> float | None:
+    """sim.capacity's estimate for the same run (None on a checkout without it)."""
+    try:
+        from sim import capacity
+    except ImportError:
+        return None
+    from sim.compose import load_config
+
+    cfg = load_config(scenario, {**overrides, "steps": steps})
+    return round(capacity.estimate_bytes(cfg) / GIB, 3)
+
+
 def city_line(args: argparse.Namespace, overrides: dict[str, Any]) -> dict[str, Any]:
     city = cli_run(args.scenario, overrides, args.steps)
+    city["estimated_peak_gib"] = estimated_peak_gib(args.scenario, overrides, args.steps)
     base = {k: v for k, v in overrides.items() if k != "world.communities"}
     small = {**base, "world.communities": communities_for(100_000, args.scenario, base)}
     million = {**base, "world.communities": communities_for(1_000_000, args.scenario, base)}
