@@ -34,6 +34,7 @@ from hydra.types import RunMode
 from omegaconf import DictConfig, OmegaConf
 from omegaconf.errors import OmegaConfBaseException
 
+from sim import capacity
 from sim.compose import (
     ScenarioFile,
     config_root,
@@ -519,8 +520,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         if not (ns.help or ns.hydra_help or ns.shell_completion):
             printing = bool(ns.cfg or ns.info)  # Hydra prints; nothing is run or written
             multirun = None if printing else ns.multirun
-            for _ in validate_invocation(overrides, multirun=multirun, output=not printing):
-                pass
+            for cfg in validate_invocation(overrides, multirun=multirun, output=not printing):
+                if not (printing or ns.multirun):  # a sweep's jobs check where they run
+                    capacity.check(cfg)
     except SystemExit as exc:  # --version
         return int(exc.code or 0)
     except (ConfigError, HydraException, OmegaConfBaseException, ValueError) as exc:

@@ -18,6 +18,18 @@ from typing import Any, get_type_hints
 from sim.params import ConfigError, check_ranges, group, param
 
 SEED_SOURCE = "Social Governance Innovation Development Report (2014), Chengdu chapter"
+CHENGDU_CENSUS_2020 = (
+    "Chengdu Municipal Bureau of Statistics, Communique of the Seventh National Population "
+    "Census of Chengdu (No. 1, 26 May 2021), which restates the 2010 census figures"
+)
+CHENGDU_HOUSEHOLD = (
+    f"2.71 persons per family household in 2010 ({CHENGDU_CENSUS_2020}), less the children "
+    "(see world.children_per_household): 2.336 adults"
+)
+CHENGDU_CHILDREN = (
+    f"under-18 share 13.8%: 0-14 share 11.50% in 2010 ({CHENGDU_CENSUS_2020}: 13.28% in "
+    "2020, 1.78 points up on 2010), ages 15-17 assumed as populous as an average year of 0-14"
+)
 
 
 class ServiceDist(enum.StrEnum):
@@ -72,8 +84,18 @@ class WorldConfig:
         1,
         10,
         unit="adults",
-        doc="mean adult residents per household (1 + Poisson); residents are adults",
-        source="China 2010 census: urban households of ~2.6 persons, ~0.4 of them children",
+        doc="mean adults (18+) per household (1 + Poisson); adults are the resident agents",
+        source="assumption (adults of a household of ~2.6 persons); chengdu_city uses "
+        f"{CHENGDU_HOUSEHOLD}",
+    )
+    children_per_household: float = param(
+        0.35,
+        0,
+        10,
+        unit="children",
+        doc="mean children (under 18) per household (Poisson); people, not agents: they count "
+        "in Population.people and per-community people, not in the resident arrays",
+        source=f"{CHENGDU_CHILDREN}; 0.35 = 2.2 adults x 0.138 / (1 - 0.138)",
     )
     floating_share: float = param(
         0.3, 0, 0.95, unit="share", doc="share of residents who are floating (not registered)"

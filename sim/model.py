@@ -26,7 +26,7 @@ from typing import Any
 import mesa
 import numpy as np
 
-from sim import metrics
+from sim import capacity, metrics
 from sim.agents import (
     Court,
     GrandMediationCentre,
@@ -131,6 +131,7 @@ class GovernanceModel(mesa.Model):
         self.streams = streams(seed)
         self.reforms = reform_configs(config)
         self.reforms_applied: list[dict[str, Any]] = []
+        capacity.check(config)  # refuse, in one line, a world that would not fit in memory
         self._build()
         self._burn_in()
         self.datacollector = mesa.DataCollector(model_reporters=metrics.REPORTERS)

@@ -2,7 +2,9 @@
 
 Residents are adults (18+). `Resident` agents (sim.agents.resident) are views over these
 arrays; processes are vectorised functions over them, so no Python loop over residents
-runs inside a step.
+runs inside a step. Children are people but not agents: each household's count of
+children (`household_children`) makes `people` (adults + children) and the people per
+community, the denominators of per-10,000 densities.
 """
 
 from __future__ import annotations
@@ -30,13 +32,26 @@ def beta_mean(
     return rng.beta(m * conc, (1 - m) * conc).astype(np.float32)
 
 
+def beta_draws(rng: np.random.Generator, mean: float, conc: float, n: int) -> np.ndarray:
+    """n float32 Beta draws with the given mean and concentration (mean clipped into (0, 1)):
+    X / (X + Y), X ~ Gamma(m c), Y ~ Gamma((1 - m) c), which is Beta(m c, (1 - m) c) exactly,
+    as numpy's float64 `beta` computes it, at a third of its cost."""
+    m = min(max(float(mean), 1e-3), 1 - 1e-3)
+    x = rng.standard_gamma(m * conc, size=n, dtype=np.float32)
+    x /= x + rng.standard_gamma((1 - m) * conc, size=n, dtype=np.float32)
+    return x
+
+
 def draw_ages(rng: np.random.Generator, floating: np.ndarray) -> np.ndarray:
-    n = len(floating)
-    band_reg = rng.choice(7, size=n, p=AGE_WEIGHTS_REGISTERED / AGE_WEIGHTS_REGISTERED.sum())
-    band_flt = rng.choice(7, size=n, p=AGE_WEIGHTS_FLOATING / AGE_WEIGHTS_FLOATING.sum())
-    band = np.where(floating, band_flt, band_reg)
-    low, high = AGE_BANDS[band], AGE_BANDS[band + 1]
-    return (low + rng.random(n) * (high - low)).astype(np.float32)
+    """An age band from the registered or floating weights, then uniform within the band."""
+    cdf = [np.cumsum(w / w.sum()) for w in (AGE_WEIGHTS_REGISTERED, AGE_WEIGHTS_FLOATING)]
+    # one lookup for both groups: floating residents' uniforms are shifted into [1, 2)
+    u = rng.random(len(floating)) + floating
+    band = np.searchsorted(np.r_[cdf[0], 1.0 + cdf[1]], u, side="right") - 7 * floating
+    band = np.minimum(band, 6)
+    low = AGE_BANDS[band].astype(np.float32)
+    width = np.diff(AGE_BANDS).astype(np.float32)[band]
+    return low + rng.random(len(floating), dtype=np.float32) * width
 
 
 def draw_party(rng: np.random.Generator, age: np.ndarray, share: float) -> np.ndarray:
@@ -63,10 +78,32 @@ class Population:
     arrival: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=np.int32))
     last_part: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=np.int32))
     online: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=bool))
+    household_children: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=np.int16))
+    community_people: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=np.int64))
 
     @property
     def n(self) -> int:
+        """Adult residents (the agents)."""
         return len(self.household)
+
+    @property
+    def children(self) -> int:
+        return int(self.household_children.sum(dtype=np.int64))
+
+    @property
+    def people(self) -> int:
+        """All persons: adult residents and their households' children."""
+        return self.n + self.children
+
+    def people_per(self, unit: np.ndarray, n_units: int) -> np.ndarray:
+        """Persons (adults + children) in each unit, from `unit` of each resident (e.g.
+        `self.courtyard`); a household's children live in the unit of its first adult."""
+        adults = np.bincount(unit, minlength=n_units)
+        if len(self.household_children) == 0:
+            return adults
+        first = np.flatnonzero(np.r_[True, self.household[1:] != self.household[:-1]])
+        kids = np.bincount(unit[first], weights=self.household_children, minlength=n_units)
+        return adults + kids.astype(np.int64)
 
     def age_band(self, idx: np.ndarray | slice = slice(None)) -> np.ndarray:
         """Index into AGE_BANDS (0 = 18-29, ..., 6 = 80+)."""
@@ -98,10 +135,10 @@ def build_population(
     floating = (rng.random(world.n_households) < cfg.floating_share)[household]
     age = draw_ages(rng, floating)
     party = draw_party(rng, age, cfg.party_member_share)
-    propensity = beta_mean(rng, 0.4, 5.0, n)
-    grievance = beta_mean(rng, cfg.initial_grievance, 10.0, n)
-    trust = {name: beta_mean(rng, cfg.initial_trust, 10.0, n) for name in INSTITUTIONS}
-    online = rng.random(n) < np.where(age < 60, 1.2, 0.4) * online_share
+    propensity = beta_draws(rng, 0.4, 5.0, n)
+    grievance = beta_draws(rng, cfg.initial_grievance, 10.0, n)
+    trust = {name: beta_draws(rng, cfg.initial_trust, 10.0, n) for name in INSTITUTIONS}
+    online = rng.random(n, dtype=np.float32) < np.where(age < 60, 1.2, 0.4) * online_share
     return Population(
         household=household,
         building=building,
@@ -118,4 +155,11 @@ def build_population(
         arrival=np.full(n, NEVER, dtype=np.int32),
         last_part=np.full(n, NEVER, dtype=np.int32),
         online=online,
+        household_children=world.household_children,
+        community_people=np.bincount(
+            world.household_community(),
+            weights=world.household_children,
+            minlength=world.n_communities,
+        ).astype(np.int64)
+        + np.bincount(community, minlength=world.n_communities),
     )

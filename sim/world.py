@@ -3,7 +3,9 @@
 Counts below the community come from the scenario's means. The courtyard total is
 allocated exactly (round(communities x mean), every community at least one courtyard) so
 that `world.communities=654` with Chengdu's 20.7875 reproduces the seed's 13,595
-courtyards; buildings and households are 1 + Poisson(mean - 1) per parent.
+courtyards; buildings and households are 1 + Poisson(mean - 1) per parent. Each household
+also has Poisson(`children_per_household`) children: they are people (they count in the
+population and its densities) but not agents, so they live here as a count per household.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ class World:
     courtyard_community: np.ndarray  # community of each courtyard
     building_courtyard: np.ndarray  # courtyard of each building
     household_building: np.ndarray  # building of each household
+    household_children: np.ndarray  # children (under 18) in each household
 
     @property
     def n_streets(self) -> int:
@@ -42,15 +45,22 @@ class World:
     def n_households(self) -> int:
         return len(self.household_building)
 
+    @property
+    def n_children(self) -> int:
+        return int(self.household_children.sum(dtype=np.int64))
 
-def _children(rng: np.random.Generator, n_parents: int, mean: float) -> np.ndarray:
-    """Parent index of each child, each parent having 1 + Poisson(mean - 1) children."""
+    def household_community(self) -> np.ndarray:
+        return self.courtyard_community[self.building_courtyard[self.household_building]]
+
+
+def _subunits(rng: np.random.Generator, n_parents: int, mean: float) -> np.ndarray:
+    """Parent index of each subunit, each parent having 1 + Poisson(mean - 1) of them."""
     counts = 1 + rng.poisson(max(mean - 1.0, 0.0), size=n_parents)
     return np.repeat(np.arange(n_parents, dtype=np.int32), counts)
 
 
-def exact_children(rng: np.random.Generator, n_parents: int, mean: float) -> np.ndarray:
-    """Parent index of round(n_parents x mean) children, every parent at least one."""
+def exact_subunits(rng: np.random.Generator, n_parents: int, mean: float) -> np.ndarray:
+    """Parent index of round(n_parents x mean) subunits, every parent at least one."""
     total = max(int(round(n_parents * mean)), n_parents)
     extra = rng.multinomial(total - n_parents, np.full(n_parents, 1.0 / n_parents))
     return np.repeat(np.arange(n_parents, dtype=np.int32), 1 + extra)
@@ -59,10 +69,17 @@ def exact_children(rng: np.random.Generator, n_parents: int, mean: float) -> np.
 def build_world(cfg: WorldConfig, rng: np.random.Generator) -> World:
     n = cfg.communities
     street = (np.arange(n, dtype=np.int32) // cfg.communities_per_street).astype(np.int32)
-    courtyard_community = exact_children(rng, n, cfg.courtyards_per_community)
-    building_courtyard = _children(rng, len(courtyard_community), cfg.buildings_per_courtyard)
-    household_building = _children(rng, len(building_courtyard), cfg.households_per_building)
-    return World(street, courtyard_community, building_courtyard, household_building)
+    courtyard_community = exact_subunits(rng, n, cfg.courtyards_per_community)
+    building_courtyard = _subunits(rng, len(courtyard_community), cfg.buildings_per_courtyard)
+    household_building = _subunits(rng, len(building_courtyard), cfg.households_per_building)
+    children = rng.poisson(cfg.children_per_household, size=len(household_building))
+    return World(
+        street,
+        courtyard_community,
+        building_courtyard,
+        household_building,
+        children.astype(np.int16),
+    )
 
 
 def household_sizes(cfg: WorldConfig, rng: np.random.Generator, n_households: int) -> np.ndarray:

@@ -58,15 +58,15 @@ class Ties:
                 (np.ones(len(isolated), np.float32), (isolated, isolated)), shape=base.shape
             )
         self.base = base.tocsr()
-        self.base_degree = np.asarray(self.base.sum(axis=1), dtype=np.float32).ravel()
-        self.base_rows = np.repeat(np.arange(self.n), np.diff(self.base.indptr))
+        self.base_row_nnz = np.diff(self.base.indptr)
+        self.base_degree = self.base_row_nnz.astype(np.float32)
         self.set_extra(np.empty((0, 2), dtype=np.int64))
 
     def set_extra(self, edges: np.ndarray) -> None:
         extra = edge_matrix(self.n, edges)
         degree = self.base_degree + np.asarray(extra.sum(axis=1), dtype=np.float32).ravel()
         inv = (1.0 / degree).astype(np.float32)
-        self.base.data = inv[self.base_rows]
+        self.base.data = np.repeat(inv, self.base_row_nnz)
         extra_rows = np.repeat(np.arange(self.n), np.diff(extra.indptr))
         extra.data = inv[extra_rows]
         self.extra = extra
