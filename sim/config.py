@@ -463,7 +463,7 @@ class GridConfig:
         10.0,
         0,
         200,
-        unit="workers/10,000 residents",
+        unit="workers/10,000 people",
         doc="grid workers (grid-based management)",
         source=f"{SEED_SOURCE}: grid management by mass prevention; density assumption",
     )
@@ -479,7 +479,7 @@ class GridConfig:
         10.0,
         0.1,
         200,
-        unit="workers/10,000",
+        unit="workers/10,000 people",
         doc="grid density giving 63% of max detection",
         role="behaviour",
     )
@@ -588,7 +588,7 @@ class CouncilConfig:
 @dataclass
 class SocialOrgConfig:
     founding_rate: float = param(
-        0.105,
+        0.126,
         0,
         50,
         unit="organisations/10,000 people/year",

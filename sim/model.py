@@ -146,10 +146,10 @@ class GovernanceModel(mesa.Model):
         self.pop = build_population(cfg.world, w, rs["population"], cfg.trust.online_share)
         self.graph = build_graph(cfg.world, self.pop.household, self.pop.courtyard, rs["network"])
         pop, n = self.pop, self.pop.n
-        self.people = n  # persons the per-10,000 densities divide by
+        self.people = pop.people  # persons (adults and children): densities divide by them
         self.court_n = np.bincount(pop.courtyard, minlength=w.n_courtyards)
         self.comm_n = np.bincount(pop.community, minlength=w.n_communities)
-        self.comm_people = self.comm_n.astype(np.float64)  # persons per community
+        self.comm_people = pop.community_people.astype(np.float64)  # persons per community
         self.crowding = (self.court_n / max(self.court_n.mean(), 1e-9)).astype(np.float32)
         self.courtyard_members = _members(pop.courtyard, w.n_courtyards)
         self.community_members = _members(pop.community, w.n_communities)
@@ -184,7 +184,7 @@ class GovernanceModel(mesa.Model):
             },
             capacity_uniforms,
             kind_bias(cfg.disputes),
-            people=n,
+            people=self.people,
         )
         self.councils = Councils(w.courtyard_community, *council_u)
         self.orgs = OrgSector(
@@ -297,8 +297,8 @@ class GovernanceModel(mesa.Model):
             GrandMediationCentre(self, centre, int(servers[GRAND][centre]))
         Court(self, int(servers[TIERS.index("litigation")][0]))
         PetitionOffice(self, int(servers[TIERS.index("petition")][0]))
-        self.grid_workers = int(round(cfg.policy.grid.workers_per_10k * pop.n / 10_000))
-        for c in largest_remainder(self.comm_n, self.grid_workers).tolist():
+        self.grid_workers = int(round(cfg.policy.grid.workers_per_10k * self.people / 10_000))
+        for c in largest_remainder(self.comm_people, self.grid_workers).tolist():
             GridWorker(self, c)
         self.static_logit = participation.static_logit(pop, cfg.participation, self.building_branch)
 

@@ -15,7 +15,7 @@ import yaml
 from sim import compose
 from sim.calibrate import calibrate, spec, targets
 from sim.calibrate.cli import main
-from sim.calibration import PATTERNS
+from sim.calibration import PATTERNS, Target
 from sim.params import ConfigError
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -335,24 +335,28 @@ def test_every_shipped_calibration_file_is_valid() -> None:
         assert s.fit and not set(s.fit) & set(s.validate)
 
 
+def _target(name: str, low: float, high: float) -> Target:
+    return Target(name, low, high, "level", "a test", "a test", lambda s: float(s[name]))
+
+
 def test_a_target_interval_is_read_as_midpoint_plus_minus_two_standard_errors() -> None:
-    rate = next(t for t in PATTERNS if t.name == "participation_rate")  # [0.40, 0.55]
-    obs = targets.observed(rate, "fit")
+    obs = targets.observed(_target("rate", 0.40, 0.55), "fit")
     assert obs.mean == pytest.approx(0.475) and obs.se == pytest.approx(0.0375)
     assert obs.z(0.55) == pytest.approx(2.0) and obs.z(0.40) == pytest.approx(-2.0)
-    gradient = next(t for t in PATTERNS if t.name == "participation_age_gradient")  # >= 2.5
+    gradient = _target("gradient", 2.5, math.inf)  # "at least 2.5"
     one = targets.observed(gradient, "fit")
     assert one.sided == "lower" and one.z(4.0) == 0.0
     assert one.z(2.25) == pytest.approx(-0.25 / (0.1 * 2.5))
     assert targets.observed(gradient, "fit", sd=0.5).z(2.0) == pytest.approx(-1.0)
+    shipped = next(t for t in PATTERNS if t.name == "participation_rate")
+    assert targets.observed(shipped, "fit").se == pytest.approx((shipped.high - shipped.low) / 4)
 
 
 def test_the_distance_is_the_rms_standardised_deviation_over_fitted_targets_only() -> None:
-    known = targets.by_name()
     obs = [
-        targets.observed(known["participation_rate"], "fit"),
-        targets.observed(known["participation_party_gap"], "fit"),  # [0.08, 0.40]
-        targets.observed(known["social_orgs_per_10k"], "held out"),
+        targets.observed(_target("participation_rate", 0.40, 0.55), "fit"),
+        targets.observed(_target("participation_party_gap", 0.08, 0.40), "fit"),
+        targets.observed(_target("social_orgs_per_10k", 4.3, 5.3), "held out"),
     ]
     x = {"participation_rate": 0.55, "participation_party_gap": 0.24, "social_orgs_per_10k": 99}
     assert targets.distance(obs, x) == pytest.approx(math.sqrt((2.0**2 + 0.0**2) / 2))

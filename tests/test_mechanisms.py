@@ -282,6 +282,8 @@ def test_the_court_refers_lawsuits_to_its_mediation_centre_first() -> None:
         "mediation.grand.servers": 100.0,  # a centre with mediators, even in a tiny world
         "mediation.court_referral": 1.0,
         "mediation.direct_litigation": 1.0,
+        "mediation.police_referral": 0.0,
+        "disputes.base_rate": 0.003,  # enough failed mediations to reach the court
     }
     m = run_for(model(**over), 60)
     led = m.ledger
@@ -322,7 +324,8 @@ def test_waiting_parties_give_up_and_it_is_recorded_and_felt() -> None:
     assert m.totals.reneged[TIERS.index("community")] == gave_up.sum()
     patient = run_for(model(**{**over, "mediation.community.patience": 1e6}), 60)
     assert not patient.ledger.reneged[:, TIERS.index("community")].any()
-    assert m.pop.grievance.mean() > patient.pop.grievance.mean()
+    unfelt = run_for(model(**{**over, "mediation.renege_grievance": 0.0}), 60)
+    assert m.pop.grievance.mean() > unfelt.pop.grievance.mean()
 
 
 def test_organisations_balance_founding_and_failure() -> None:

@@ -35,7 +35,7 @@ def test_the_cumulative_resolution_rate_is_labelled_cumulative(figure: Figure) -
     labels = [t.get_text() for ax in figure.axes if ax.get_legend() for t in ax.get_legend().texts]
     (label,) = [t for t in labels if "resolution rate" in t]
     assert label.startswith("cumulative resolution rate")
-    assert ql.CUMULATIVE_RESOLUTION == "resolution_rate"  # the timeseries column it draws
+    assert ql.CUMULATIVE_RESOLUTION == "resolution_rate_cumulative"  # the column it draws
 
 
 def test_series_sharing_a_panel_differ_in_line_and_marker(figure: Figure) -> None:

@@ -16,6 +16,7 @@ limits and quasi-p-values (a one-sided binomial test of whether the restriction 
 
 from __future__ import annotations
 
+import logging
 import math
 import operator
 import re
@@ -159,6 +160,8 @@ def prim(
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         from ema_workbench.analysis import prim as ema_prim
+
+        logging.getLogger("EMA").setLevel(logging.WARNING)  # its INFO chatter is not ours
 
         algo = ema_prim.Prim(x.reset_index(drop=True), y, peel_alpha=peel_alpha, mass_min=mass_min)
         found = algo.find_box()
