@@ -108,3 +108,13 @@ def test_levels_at_week_260_and_week_1040_agree() -> None:
             if name == "disputes_open":
                 gap /= max(early[name], 1.0)
             assert gap <= tol, (seed, name, float(early[name]), float(late[name]))
+
+
+def test_every_ablation_moves_a_headline_outcome_in_a_small_paired_check() -> None:
+    """A small version of `python -m sim.ablation_check` (6 seeds, three years): each removal
+    has at least one headline outcome whose paired 95% interval excludes zero."""
+    from sim.ablation_check import ABLATIONS, check, runs_table
+
+    runs = runs_table(ABLATIONS, 6, {"steps": 156}, jobs=2)
+    moved = check(runs, ABLATIONS).groupby("variant")["excludes_zero"].any()
+    assert moved.all(), moved[~moved].index.tolist()
