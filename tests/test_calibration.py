@@ -10,6 +10,7 @@ import pytest
 from sim import GovernanceModel, run
 from sim.calibration import PATTERNS, STRUCTURE, evaluate
 from sim.config import SimConfig, flatten
+from sim.processes.social_orgs import SocialOrganisations
 
 pytestmark = pytest.mark.calibration
 
@@ -32,7 +33,7 @@ def test_city_structure_matches_the_seed() -> None:
     )
     assert m.world.n_communities == STRUCTURE["communities"][0]
     assert m.world.n_courtyards == STRUCTURE["courtyards"][0]
-    orgs = [o for o in m.orgs.alive() if o.kind != "hub"]
+    orgs = [o for o in m.process(SocialOrganisations).alive() if o.kind != "hub"]
     groups = sum(o.kind == "group" for o in orgs)
     pnus = sum(o.kind == "pnu" for o in orgs)
     assert groups / pnus == pytest.approx(STRUCTURE["group_to_pnu"][0], rel=0.01)

@@ -6,25 +6,41 @@ import numpy as np
 import pytest
 
 from sim import GovernanceModel
-from sim.agents import GrandMediationCentre
+from sim.agents import GrandMediationCentre, ServiceStation
 from sim.compose import load_config
 from sim.config import GRAND_CENTRES, TIERS, Reform
 from sim.network import freeze
 from sim.population import INSTITUTIONS
-from sim.processes import government, trust
+from sim.processes import trust
+from sim.processes.councils import Deliberation
+from sim.processes.disputes import Disputes
+from sim.processes.floating import FloatingManagement
+from sim.processes.government import Government
+from sim.processes.ladder import Ladder
 from sim.processes.social_orgs import (
     SocialOrg,
+    SocialOrganisations,
     equilibrium_count,
     failure_hazard,
+    funding_ratio,
     linked_share,
     weekly_births,
 )
+from sim.processes.trust import Online
 
 SMALL = {"world.communities": 2, "burn_in": 0, "output.progress": False}
 
 
 def model(scenario: str = "chengdu_2014", seed: int = 3, **over: object) -> GovernanceModel:
     return GovernanceModel(scenario, rng=seed, **{**SMALL, **over})
+
+
+def councils(m: GovernanceModel):  # noqa: ANN201
+    return m.process(Deliberation).total
+
+
+def orgs(m: GovernanceModel) -> SocialOrganisations:
+    return m.process(SocialOrganisations)
 
 
 def run_for(m: GovernanceModel, weeks: int) -> GovernanceModel:
@@ -58,26 +74,25 @@ def test_grid_workers_mean_earlier_detection() -> None:
 def test_zero_council_coverage_means_no_council_decisions() -> None:
     none = run_for(model(**{"policy.councils.coverage": 0.0, "steps": 60}), 60)
     full = run_for(model(**{"policy.councils.coverage": 1.0, "steps": 60}), 60)
-    assert none.totals.council_decisions == 0
-    assert none.totals.issues_raised > 0  # issues still arise; the committee acts alone
-    assert full.totals.council_decisions > 0
+    assert councils(none).council_decided == 0
+    assert councils(none).raised > 0  # issues still arise; the committee acts alone
+    assert councils(full).council_decided > 0
 
 
 def test_councils_carry_out_more_issues_than_the_committee_alone() -> None:
     over = {"steps": 150, "world.communities": 3, "disputes.issue_rate": 0.05}
     full = run_for(model(**over, **{"policy.councils.level": "both"}), 150)
     none = run_for(model(**over, **{"policy.councils.level": "none"}), 150)
-    rate = lambda m: m.totals.issues_implemented / m.totals.issues_raised  # noqa: E731
+    rate = lambda m: councils(m).implemented / councils(m).raised  # noqa: E731
     assert rate(full) > rate(none)
-    assert full.totals.issues_escalated < none.totals.issues_escalated
+    assert councils(full).escalated < councils(none).escalated
 
 
 def test_more_social_organisations_mean_more_ties() -> None:
     many = model(**{"policy.social_orgs.founding_rate": 0.5, "steps": 5})
     few = model(**{"policy.social_orgs.founding_rate": 0.02, "steps": 5})
-    assert len(many.orgs.alive("group")) + len(many.orgs.alive("pnu")) > len(
-        few.orgs.alive("group")
-    ) + len(few.orgs.alive("pnu"))
+    non_hub = lambda m: [o for o in orgs(m).alive() if o.kind != "hub"]  # noqa: E731
+    assert len(non_hub(many)) > len(non_hub(few))
     assert many.total_ties() > few.total_ties()
     assert many.graph.indices.tolist() == few.graph.indices.tolist()  # same base graph
 
@@ -87,7 +102,9 @@ def test_mediating_organisations_add_community_mediators() -> None:
         **{"policy.social_orgs.founding_rate": 1.0, "policy.social_orgs.mediating_share": 1.0}
     )
     base = model(**{"policy.social_orgs.founding_rate": 0.0})
-    assert m.ladder.servers[2].sum() > base.ladder.servers[2].sum()
+    assert m.process(Ladder).total_servers() > base.process(Ladder).total_servers()
+    lent = sum(d.lent for d in m.desks.values())
+    assert lent > 0 == sum(d.lent for d in base.desks.values())
 
 
 def test_social_organisations_raise_participation() -> None:
@@ -147,7 +164,7 @@ def test_online_monitoring_relieves_grievance() -> None:
     over = {"steps": 30, "trust.online_share": 1.0, "world.initial_grievance": 0.6}
     on = run_for(model(**over, **{"policy.online.monitoring": 1.0}), 30)
     off = run_for(model(**over, **{"policy.online.monitoring": 0.0}), 30)
-    assert off.totals.warnings == 0 < on.totals.warnings
+    assert off.process(Online).total.warnings == 0 < on.process(Online).total.warnings
     assert on.pop.grievance.mean() < off.pop.grievance.mean()
 
 
@@ -156,7 +173,7 @@ def test_classified_management_registers_newcomers_sooner() -> None:
     managed = run_for(model(**over, **{"policy.floating.classified": True}), 40)
     unmanaged = run_for(model(**over, **{"policy.floating.classified": False}), 40)
     unregistered = lambda m: int((~m.pop.registered).sum())  # noqa: E731
-    assert managed.totals.weeks == unmanaged.totals.weeks == 40
+    assert managed.steps == unmanaged.steps == 40
     assert unregistered(managed) < unregistered(unmanaged)
 
 
@@ -171,19 +188,20 @@ def test_turnover_replaces_floating_residents_only() -> None:
 
 
 def test_public_service_share_raises_council_resources() -> None:
-    cfg = load_config("chengdu_2014").policy.government
-    low = government.budget(cfg, 10_000)
-    cfg.public_service_share = 0.9
-    high = government.budget(cfg, 10_000)
-    assert high.resources_ratio > low.resources_ratio
-    assert high.funding_ratio(10, 1000.0, 0.0) > low.funding_ratio(10, 1000.0, 0.0)
-    assert low.funding_ratio(10, 1000.0, 1.0) == 1.0
+    low = model(**{"policy.government.public_service_share": 0.3})
+    high = model(**{"policy.government.public_service_share": 0.9})
+    resources = lambda m: [s.resources for s in m.agents_by_type[ServiceStation]]  # noqa: E731
+    assert min(resources(high)) > max(resources(low))
+    assert orgs(high).purchase() > orgs(low).purchase()
+    assert orgs(high).funding_ratio(10) > orgs(low).funding_ratio(10)
+    cfg = low.cfg.policy.social_orgs
+    assert funding_ratio(2000.0, 10, cfg) > funding_ratio(1000.0, 10, cfg)
 
 
 def test_government_cost_is_booked_every_week() -> None:
     m = run_for(model(**{"steps": 5}), 5)
-    assert m.totals.cost > 0
-    assert m.cost > 0
+    assert m.process(Government).total.cost > 0
+    assert m.process(Government).tally.cost > 0
 
 
 def test_timeline_switches_reforms_on_at_their_week() -> None:
@@ -272,7 +290,7 @@ def test_early_detection_records_who_caught_it() -> None:
 
 def test_hub_organisations_per_street_follow_the_setting() -> None:
     m = model(**{"world.communities": 25, "world.communities_per_street": 10})
-    hubs = m.orgs.alive("hub")
+    hubs = orgs(m).alive("hub")
     assert sorted(h.unit for h in hubs) == [0, 0, 0, 1, 1, 1, 2, 2, 2]
 
 
@@ -321,7 +339,7 @@ def test_waiting_parties_give_up_and_it_is_recorded_and_felt() -> None:
     gave_up = led.reneged[:, TIERS.index("community")]
     assert gave_up.any()
     assert np.isnan(led.tier_start[gave_up, TIERS.index("community")]).all()
-    assert m.totals.reneged[TIERS.index("community")] == gave_up.sum()
+    assert m.process(Ladder).total.reneged[TIERS.index("community")] == gave_up.sum()
     patient = run_for(model(**{**over, "mediation.community.patience": 1e6}), 60)
     assert not patient.ledger.reneged[:, TIERS.index("community")].any()
     unfelt = run_for(model(**{**over, "mediation.renege_grievance": 0.0}), 60)
@@ -331,9 +349,10 @@ def test_waiting_parties_give_up_and_it_is_recorded_and_felt() -> None:
 def test_organisations_balance_founding_and_failure() -> None:
     m = model(**{"world.communities": 10, "steps": 1})
     cfg = m.cfg.policy.social_orgs
-    n = equilibrium_count(cfg, m.people, m.orgs.n_streets, m.funding_ratio)
-    linked = linked_share(cfg.hubs_per_street, n / m.orgs.n_streets, cfg.hub_span)
-    failures = n * float(failure_hazard(cfg, m.funding_ratio(n), np.array(linked)))
+    sector = orgs(m)
+    n = equilibrium_count(cfg, m.people, sector.n_streets, sector.funding_ratio)
+    linked = linked_share(cfg.hubs_per_street, n / sector.n_streets, cfg.hub_span)
+    failures = n * float(failure_hazard(cfg, sector.funding_ratio(n), np.array(linked)))
     assert failures == pytest.approx(weekly_births(cfg, m.people), rel=1e-6)
     assert abs(m.org_count - n) <= 1
     no_hubs = model(
@@ -344,20 +363,22 @@ def test_organisations_balance_founding_and_failure() -> None:
 
 def test_a_failed_organisation_takes_its_member_ties_with_it() -> None:
     m = model(**{"policy.social_orgs.founding_rate": 0.5})
-    org = next(o for o in m.orgs.alive() if len(o.ties))
-    before = len(m.orgs.tie_edges())
+    org = next(o for o in orgs(m).alive() if len(o.ties))
+    before = len(orgs(m).tie_edges())
     org.remove()
-    assert len(m.orgs.tie_edges()) == before - len(org.ties)
+    assert len(orgs(m).tie_edges()) == before - len(org.ties)
 
 
 def test_key_persons_are_the_most_aggrieved_managed_floating_residents() -> None:
     m = model(**{"steps": 2, "policy.floating.key_share": 0.2})
-    m._classify_floating()
-    managed = m.floating_idx[m._managed(m.floating_idx)]
-    key = m.pop.grievance[managed] >= m.risk_levels[0]
-    assert key.mean() == pytest.approx(0.2, abs=0.02)
+    management = m.process(FloatingManagement)
+    managed = m.floating_idx[management.managed(m.floating_idx)]
+    before = m.pop.grievance[managed].copy()
+    tally = management.step(m, 0)
+    assert tally.key / len(managed) == pytest.approx(0.2, abs=0.02)
+    assert (before[before >= management.risk_levels[0]] >= np.quantile(before, 0.79)).all()
     off = run_for(model(**{"steps": 2, "policy.floating.classified": False}), 1)
-    assert off._extra_detection(off.floating_idx) is None
+    assert off.process(FloatingManagement).extra_detection(off.floating_idx) is None
 
 
 def test_online_monitoring_finds_festering_disputes_of_online_residents() -> None:
@@ -373,9 +394,9 @@ def test_online_monitoring_finds_festering_disputes_of_online_residents() -> Non
 
 def test_burn_in_runs_before_week_0_and_is_not_recorded() -> None:
     m = GovernanceModel("chengdu_2014", rng=2, **{**SMALL, "burn_in": 30, "steps": 10})
-    assert m.steps == 0 and m.totals.opened == 0
+    assert m.steps == 0 and m.process(Disputes).total.arising == 0
     assert (m.ledger.opened < 0).all() and m.ledger.n > 0  # disputes of the burn-in
     m.run()
-    assert m.totals.opened == int((m.ledger.opened >= 0).sum())
+    assert m.process(Disputes).total.arising == int((m.ledger.opened >= 0).sum())
     ts = m.datacollector.get_model_vars_dataframe()
     assert len(ts) == 11 and ts["disputes_arising"].iloc[0] == 0

@@ -16,9 +16,9 @@ import math
 import numpy as np
 
 from sim.config import PolicyConfig
+from sim.ledger import CLASSIFIED, GRID, NONE, PARTY
 
-NONE, PARTY, GRID, CLASSIFIED, ONLINE = 0, 1, 2, 3, 4
-DETECTORS: tuple[str, ...] = ("none", "party", "grid", "classified", "online")
+__all__ = ["CLASSIFIED", "GRID", "NONE", "PARTY", "detect", "grid_probability"]
 
 
 def grid_probability(policy: PolicyConfig) -> float:
@@ -29,7 +29,7 @@ def grid_probability(policy: PolicyConfig) -> float:
 def detect(
     severity: np.ndarray,
     arise_time: np.ndarray,
-    building_has_branch: np.ndarray,
+    p_party: np.ndarray,
     registered: np.ndarray,
     policy: PolicyConfig,
     u_detect: np.ndarray,
@@ -43,7 +43,6 @@ def detect(
     management's extra attention, `p_extra`).
     """
     n = len(severity)
-    p_party = policy.party.building_detection * building_has_branch
     p_grid = grid_probability(policy) * registered
     p_extra = np.zeros(n) if p_extra is None else p_extra
     by_party = p_party
