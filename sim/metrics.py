@@ -19,6 +19,7 @@ from sim.processes.government import CostTally, Government
 from sim.processes.ladder import LITIGATION, PETITION, SELF, Ladder, StepTally
 from sim.processes.migration import Migration
 from sim.processes.participation import N_GROUPS, Participation
+from sim.processes.property import PropertyManagement
 from sim.processes.social_orgs import OrgTally, SocialOrganisations
 from sim.processes.trust import Online, OnlineTally
 
@@ -285,6 +286,11 @@ def summary(m: GovernanceModel) -> dict[str, Any]:
             "government_cost_per_week": spent / weeks,
             "government_cost_per_resident_year": _ratio(spent * 52, m.pop.n * weeks),
             "online_warnings": m.process(Online).total.warnings,
+            "property_companies": m.process(PropertyManagement).tally.companies,
+            "property_satisfaction": _ratio(
+                m.process(PropertyManagement).tally.satisfaction_sum,
+                m.process(PropertyManagement).tally.companies,
+            ),
             "reforms_applied": len(m.reforms_applied),
         }
     )

@@ -90,7 +90,7 @@ class GovernanceModel(mesa.Model):
         self.clock = float(self.week + 1)  # when now is: the start of the week being set up
         self.streams = streams(seed)
         self.versions: defaultdict[type, int] = defaultdict(int)  # per institution class
-        self.unit_cache: dict[Any, tuple[int, Any]] = {}
+        self.unit_cache: dict[Any, tuple[Any, Any]] = {}
         capacity.check(config)  # refuse, in one line, a world that would not fit in memory
         self._build()
         self._burn_in()

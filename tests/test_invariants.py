@@ -9,12 +9,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from sim import GovernanceModel
+from sim.agents.grid import grid_chance
 from sim.compose import load_config
 from sim.config import TIERS, Discipline, ServiceDist, SimConfig
 from sim.ledger import ABANDONED, OPEN
 from sim.metrics import ladder_total
 from sim.params import iter_params
-from sim.processes.detection import grid_probability
 from sim.processes.disputes import Disputes
 from sim.processes.ladder import Ladder
 
@@ -55,7 +55,8 @@ def check_invariants(m: GovernanceModel) -> None:
         for j in range(len(TIERS)):
             assert 0.0 <= ladder.success_probability(d, j) <= 1.0
         assert 0.0 <= ladder.petition_probability(d) <= 1.0
-    assert 0.0 <= grid_probability(m.cfg.policy) <= 1.0
+    chance = grid_chance(m, m.cfg.policy.grid.saturation)
+    assert ((chance >= 0) & (chance <= 1)).all()
     g = m.pop.grievance
     assert g.min() >= 0 and g.max() <= 1
     for t in m.pop.trust.values():

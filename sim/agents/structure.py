@@ -249,10 +249,13 @@ def grid(model: GovernanceModel, cfg: SimConfig) -> None:
     have: dict[int, list[GridWorker]] = {}
     for worker in model.agents_by_type.get(GridWorker, ()):
         have.setdefault(worker.community, []).append(worker)
-    for c, want in enumerate(target.tolist()):
-        here = have.get(c, [])
+    detection = cfg.policy.grid.detection
+    for community, want in enumerate(target.tolist()):
+        here = have.get(community, [])
+        for worker in here[:want]:
+            worker.detection = detection
         for _ in range(want - len(here)):
-            GridWorker(model, c)
+            GridWorker(model, community, detection)
         for extra in here[want:]:
             extra.remove()
 

@@ -8,15 +8,16 @@ and at every reform, `step(model, t) -> tally`. A week (step t covers [t, t+1)) 
  3. fading: grievance and trust drift back toward residents' resting levels;
  4. floating: classified management ranks floating residents, tracks the high-risk;
  5. participation: residents decide whether to take part in community affairs;
- 6. councils: collective issues arise; councils deliberate, decide and carry out; issues
+ 6. property: estates' residents feel their property company's service (grievance);
+ 7. councils: collective issues arise; councils deliberate, decide and carry out; issues
     left too long fester into property disputes;
- 7. disputes: disputes arise; early detection sets when each enters the ladder;
- 8. ladder: every tier advances in ladder order, so escalations flow on within the week;
- 9. learning: outcomes update the parties' grievance and trust;
-10. social_orgs: organisations fail and are founded; every `trust.interval` weeks serve;
-11. diffusion: every `trust.interval` weeks trust follows legitimacy and spreads on ties;
-12. online: the online channel, its monitoring, and posts found offline;
-13. government: the week's cost is booked.
+ 8. disputes: disputes arise; early detection sets when each enters the ladder;
+ 9. ladder: every tier advances in ladder order, so escalations flow on within the week;
+10. learning: outcomes update the parties' grievance and trust;
+11. social_orgs: organisations fail and are founded; every `trust.interval` weeks serve;
+12. diffusion: every `trust.interval` weeks trust follows legitimacy and spreads on ties;
+13. online: the online channel, its monitoring, and posts found offline;
+14. government: the week's cost is booked.
 """
 
 from sim.processes.base import Process, Tally
@@ -28,6 +29,7 @@ from sim.processes.ladder import Ladder
 from sim.processes.learning import Fading, Learning
 from sim.processes.migration import Migration
 from sim.processes.participation import Participation
+from sim.processes.property import PropertyManagement
 from sim.processes.social_orgs import SocialOrganisations
 from sim.processes.timeline import Timeline
 from sim.processes.trust import Diffusion, Online
@@ -38,6 +40,7 @@ SCHEDULE: tuple[type[Process], ...] = (
     Fading,
     FloatingManagement,
     Participation,
+    PropertyManagement,
     Deliberation,
     Disputes,
     Ladder,

@@ -31,8 +31,23 @@ if TYPE_CHECKING:
 
 ISSUE_KINDS: tuple[str, ...] = ("repairs", "property_management", "shared_space", "safety")
 OPEN, IMPLEMENTED, ESCALATED = 0, 1, 2
-COMMITTEE, COMMUNITY_COUNCIL, COURTYARD_COUNCIL = 0, 1, 2
-HANDLERS: tuple[str, ...] = ("committee", "community_council", "courtyard_council")
+COMMITTEE, COMMUNITY_COUNCIL, COURTYARD_COUNCIL, PROVIDER = 0, 1, 2, 3
+HANDLERS: tuple[str, ...] = ("committee", "community_council", "courtyard_council", "provider")
+
+
+def providers(model: GovernanceModel) -> dict[int, Any]:
+    """Per courtyard, the institution that takes some of its issues before any council:
+    any agent whose class declares `takes_issues` (issue kinds) and `decide`, `implement`
+    and `learn` like a committee (e.g. `sim.agents.property.PropertyCompany`)."""
+    classes = [c for c in model.agents_by_type if getattr(c, "takes_issues", None)]
+    key = ("providers", tuple(classes))
+    version = tuple(model.versions[c] for c in classes)
+    hit = model.unit_cache.get(key)
+    if hit is not None and hit[0] == version:
+        return hit[1]
+    found = {a.unit: a for c in classes for a in model.agents_by_type[c]}
+    model.unit_cache[key] = (version, found)
+    return found
 
 
 @dataclass
@@ -227,12 +242,17 @@ class Deliberation(Process):
         self.relief = cfg.trust.issue_relief
         self.grievance = cfg.trust.issue_grievance
 
-    def handler(self, courtyard: int, community_wide: bool) -> Council | ResidentsCommittee:
-        """A courtyard's own issue goes to its courtyard council, else the community council,
-        else the residents' committee; a community-wide issue to the community council, else
-        the committee."""
+    def handler(self, courtyard: int, community_wide: bool, kind: int = -1) -> Any:
+        """A courtyard's own issue goes to the courtyard's provider if it takes that kind of
+        issue (`providers`), else its courtyard council, else the community council, else
+        the residents' committee; a community-wide issue to the community council, else the
+        committee."""
         m = council_map(self.model)
         community = int(self.model.world.courtyard_community[courtyard])
+        if not community_wide:
+            provider = providers(self.model).get(courtyard)
+            if provider is not None and ISSUE_KINDS[kind] in provider.takes_issues:
+                return provider
         if not community_wide and courtyard in m.courtyard:
             return m.courtyard[courtyard]
         if community in m.community:
@@ -298,8 +318,10 @@ class Deliberation(Process):
         steer_c, steer_m = steering(model)
         resources = per_unit(model, ServiceStation, model.world.n_communities, _resources)
         handlers = [
-            self.handler(c, whole)
-            for c, whole in zip(courtyards.tolist(), wide.tolist(), strict=True)
+            self.handler(c, whole, issue_kind)
+            for c, whole, issue_kind in zip(
+                courtyards.tolist(), wide.tolist(), iss.kind[live].tolist(), strict=True
+            )
         ]
         kind = np.array(
             [
@@ -308,6 +330,8 @@ class Deliberation(Process):
                 else COMMUNITY_COUNCIL
                 if isinstance(h, Council)
                 else COMMITTEE
+                if isinstance(h, ResidentsCommittee)
+                else PROVIDER
                 for h in handlers
             ],
             dtype=np.int8,
@@ -329,7 +353,7 @@ class Deliberation(Process):
             else:
                 p_decide[i] = h.decide()
                 p_success[i] = h.implement(resources[community])
-        council = kind != COMMITTEE
+        council = (kind == COURTYARD_COUNCIL) | (kind == COMMUNITY_COUNCIL)
         decided = u_decide < p_decide
         done = decided & (u_success < p_success)
         failed = decided & ~done
@@ -357,20 +381,17 @@ class Deliberation(Process):
         tally.festered_courtyards = courtyards[overdue & ~wide]
         tally.festered_communities = comm[overdue & wide]
         self._learn(handlers, kind, overdue & council, False)
-        committee_done = done & ~council
-        for i in np.flatnonzero(committee_done).tolist():
-            committee = handlers[i]
-            assert isinstance(committee, ResidentsCommittee)
-            committee.implemented += 1
+        for i in np.flatnonzero(done & ~council).tolist():  # committees and providers
+            handlers[i].implemented += 1
         for i in np.flatnonzero(decided & council).tolist():
             handlers[i].decisions += 1
         return tally
 
     @staticmethod
     def _learn(handlers: list[Any], kind: np.ndarray, mask: np.ndarray, success: bool) -> None:
-        """Councils learn from outcomes, courtyard councils first, then community councils
-        (each in the order of the issues)."""
-        for level in (COURTYARD_COUNCIL, COMMUNITY_COUNCIL):
+        """Councils learn from outcomes, courtyard councils first, then community councils,
+        then providers (each in the order of the issues)."""
+        for level in (COURTYARD_COUNCIL, COMMUNITY_COUNCIL, PROVIDER):
             for i in np.flatnonzero(mask & (kind == level)).tolist():
                 handlers[i].learn(success)
 

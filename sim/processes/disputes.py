@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from sim.agents import PartyBranch, per_unit
+from sim.agents.grid import grid_chance
 from sim.config import DISPUTE_KINDS, TIERS, DisputeConfig, PolicyConfig, SimConfig
 from sim.ledger import N_ROUTES
 from sim.network import SocialGraph
@@ -233,7 +234,8 @@ class Disputes(Process):
             new.severity,
             new.arise_time,
             p_party[pop.building[new.initiator]],
-            pop.registered[new.initiator],
+            grid_chance(model, self.policy.grid.saturation)[pop.community[new.initiator]]
+            * pop.registered[new.initiator],
             self.policy,
             per_candidate("detection"),
             per_candidate("detection"),

@@ -142,6 +142,7 @@ class SocialOrganisations(Process):
         self.count = 0
         self.funding = 1.0
         self.built = False
+        self.seen: tuple[int, int] = (-1, -1)  # agent versions the aggregates were read at
 
     @property
     def rng(self) -> np.random.Generator:
@@ -216,8 +217,12 @@ class SocialOrganisations(Process):
             self.built = True
         self.refresh(now=self.model.clock)
 
+    def versions(self) -> tuple[int, int]:
+        return self.model.versions[SocialOrg], self.model.versions[StreetOffice]
+
     def refresh(self, now: float) -> None:
         """Per-community organisation aggregates, their ties and the mediators they lend."""
+        self.seen = self.versions()
         count, capacity, mediators = self.per_community()
         community_residents = np.maximum(self.model.community_residents, 1)
         self.orgs_per_1000 = count / community_residents * 1000.0
@@ -244,7 +249,7 @@ class SocialOrganisations(Process):
         tally.failed = int(dead.sum())
         tally.born = int(self.rng.poisson(weekly_births(cfg, self.people)))
         self.found_many(tally.born, t)
-        if tally.born or tally.failed:
+        if self.seen != self.versions():  # an organisation or a street office changed
             self.refresh(now=float(t + 1))
         if t % self.interval == 0:
             self.serve(model)

@@ -129,18 +129,18 @@ def bounded_confidence(
     x: np.ndarray,
     pairs: np.ndarray,
     bound: float,
-    step_share: float,
+    convergence: float,
     also: np.ndarray | None = None,
 ) -> np.ndarray:
     """Deffuant et al. (2000): each pair whose opinions differ by less than `bound` moves
-    `mu` of the way toward each other (sum conserved). `also` (e.g. trust) converges in the
+    `convergence` of the way toward each other (sum conserved). `also` (e.g. trust) converges in the
     same encounters. Returns which pairs converged."""
     i, j = pairs[:, 0], pairs[:, 1]
     close = np.abs(x[i] - x[j]) < bound
     i, j = i[close], j[close]
     for v in (x,) if also is None else (x, also):
         left, right = v[i], v[j]
-        shift = (right - left) * v.dtype.type(step_share)
+        shift = (right - left) * v.dtype.type(convergence)
         v[i], v[j] = left + shift, right - shift
     return close
 

@@ -1,0 +1,99 @@
+"""Property management (物业管理): which courtyards have a company, and what residents'
+satisfaction with it does to their grievance.
+
+A fixed share of courtyards (`property.commodity_share`, chosen by fixed per-courtyard
+uniforms, so variants on one seed agree on which) are commodity-housing estates; with
+`property.management` on each has a `PropertyCompany` whose service chance is drawn once
+per courtyard from a Beta around `service_mean` (inverse CDF of a fixed uniform: a higher
+mean makes every company better). The companies take their estates' repair and
+property-management issues (`sim.processes.councils.providers`); each week an estate's
+residents' grievance moves by `grievance_effect` x (1/2 - satisfaction): dissatisfaction
+adds grievance, satisfaction relieves it. Old courtyards have no company and their
+councils or committee take the same issues (院落自治 fills the gap).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+from scipy.stats import beta
+
+from sim.agents.property import PropertyCompany
+from sim.config import PropertyConfig, SimConfig
+from sim.processes.base import Process, Tally
+from sim.rng import stream
+
+if TYPE_CHECKING:
+    from sim.model import GovernanceModel
+
+
+@dataclass
+class PropertyTally(Tally):
+    companies: int = 0
+    satisfaction_sum: float = 0.0  # summed over companies (mean: / companies)
+
+
+def service_chances(u: np.ndarray, cfg: PropertyConfig) -> np.ndarray:
+    """Each courtyard's company service chance: Beta(mean x k, (1 - mean) x k) quantile of
+    its fixed uniform (`k` the concentration)."""
+    mean, k = cfg.service_mean, cfg.service_concentration
+    if mean <= 0 or mean >= 1:
+        return np.full(len(u), mean)
+    return np.asarray(beta.ppf(u, mean * k, (1.0 - mean) * k))
+
+
+class PropertyManagement(Process):
+    """Companies in the commodity estates; their residents' satisfaction feeds grievance."""
+
+    name = "property"
+    tally_type = PropertyTally
+
+    def __init__(self, model: GovernanceModel) -> None:
+        super().__init__(model)
+        self.model = model
+        draws = stream(model.seed, "property")  # its own child of the seed: shifts nothing
+        n = model.world.n_courtyards
+        self.u_estate, self.u_service = draws.random(n), draws.random(n)
+
+    def configure(self, cfg: SimConfig) -> None:
+        """Found, adjust or close companies so they follow the settings in force."""
+        self.cfg = cfg.property
+        model, world = self.model, self.model.world
+        estates = self.u_estate < self.cfg.commodity_share
+        if not self.cfg.management:
+            estates[:] = False
+        service = service_chances(self.u_service, self.cfg)
+        have = {a.unit: a for a in model.agents_by_type.get(PropertyCompany, ())}
+        for courtyard in np.flatnonzero(estates).tolist():
+            company = have.pop(courtyard, None)
+            if company is None:
+                company = PropertyCompany(
+                    model,
+                    courtyard,
+                    int(world.courtyard_community[courtyard]),
+                    float(service[courtyard]),
+                )
+            elif company.service != service[courtyard]:
+                company.service = float(service[courtyard])
+            company.learning = self.cfg.satisfaction_learning
+        for closed in have.values():
+            closed.remove()
+
+    def step(self, model: GovernanceModel, t: int) -> PropertyTally:
+        companies = list(model.agents_by_type.get(PropertyCompany, ()))
+        if not companies:
+            return PropertyTally()
+        n = model.world.n_courtyards
+        satisfaction = np.full(n, 0.5)  # 1/2: no change where there is no company
+        for company in companies:
+            satisfaction[company.unit] = company.satisfaction
+        if self.cfg.grievance_effect > 0:
+            delta = (self.cfg.grievance_effect * (0.5 - satisfaction)).astype(np.float32)
+            g = model.pop.grievance
+            np.clip(g + delta[model.pop.courtyard], 0, 1, out=g)
+        return PropertyTally(
+            companies=len(companies),
+            satisfaction_sum=float(sum(c.satisfaction for c in companies)),
+        )
