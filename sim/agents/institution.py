@@ -79,8 +79,11 @@ def per_unit(
     if hit is not None and hit[0] == version:
         return hit[1]
     out = np.full(n_units, default, dtype=np.float64)
-    for agent in model.agents_by_type.get(cls, ()):
-        if level is None or agent.level == level:
-            out[agent.unit] = value(agent)
+    agents = model.agents_by_type.get(cls)
+    if agents is not None:
+        if level is not None:
+            agents = agents.select(lambda agent: agent.level == level)
+        if len(agents):
+            out[np.asarray(agents.get("unit"), dtype=np.int64)] = agents.map(value)
     model.unit_cache[key] = (version, out)
     return out

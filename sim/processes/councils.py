@@ -86,6 +86,8 @@ class Issues:
 
 @dataclass
 class CouncilTally(Tally):
+    """What happened to collective issues this week (and, summed, since week 0)."""
+
     raised: int = 0
     decided: int = 0
     council_decided: int = 0

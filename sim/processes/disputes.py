@@ -35,6 +35,8 @@ RESIDENT_KINDS = tuple(k for k in DISPUTE_KINDS if k != "property")
 
 @dataclass
 class NewDisputes:
+    """The disputes that arose this week, with which candidate arrival each one was."""
+
     initiator: np.ndarray
     counterpart: np.ndarray
     kind: np.ndarray
@@ -179,6 +181,8 @@ def arise(
 
 @dataclass
 class DisputeTally(Tally):
+    """Disputes that arose this week and those caught early."""
+
     arising: int = 0
     detected: int = 0
 

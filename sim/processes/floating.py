@@ -25,11 +25,17 @@ if TYPE_CHECKING:
 
 @dataclass
 class FloatingTally(Tally):
+    """Floating residents classed key and those tracked as high-risk this week."""
+
     key: int = 0
     tracked: int = 0
 
 
 class FloatingManagement(Process):
+    """Classified management of the floating population (seed: routine, key, high-risk):
+    ranks managed floating residents by grievance, relieves the tracked high-risk ones, and
+    gives key residents' disputes extra early-detection attention."""
+
     name = "floating"
     tally_type = FloatingTally
 

@@ -44,6 +44,8 @@ def weekly_cost(
 
 @dataclass
 class CostTally(Tally):
+    """Yuan spent this week."""
+
     cost: float = 0.0
 
 

@@ -63,6 +63,8 @@ def settled(pop: Population, t: int, integration_weeks: float) -> np.ndarray:
 
 @dataclass
 class MigrationTally(Tally):
+    """Newcomers who arrived and residents whose registration came through this week."""
+
     newcomers: int = 0
     registered: int = 0
 

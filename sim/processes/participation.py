@@ -61,6 +61,8 @@ def probability(z: np.ndarray) -> np.ndarray:
 
 @dataclass
 class ParticipationTally(Tally):
+    """Residents who took part this week."""
+
     participants: int = 0
 
 

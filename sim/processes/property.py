@@ -31,6 +31,8 @@ if TYPE_CHECKING:
 
 @dataclass
 class PropertyTally(Tally):
+    """Companies serving this week and their residents' summed satisfaction."""
+
     companies: int = 0
     satisfaction_sum: float = 0.0  # summed over companies (mean: / companies)
 

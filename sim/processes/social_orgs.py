@@ -34,6 +34,8 @@ if TYPE_CHECKING:
 
 @dataclass
 class OrgTally(Tally):
+    """Organisations founded and failed this week."""
+
     born: int = 0
     failed: int = 0
 

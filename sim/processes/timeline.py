@@ -19,10 +19,15 @@ if TYPE_CHECKING:
 
 @dataclass
 class ReformTally(Tally):
+    """Reforms that switched on this week."""
+
     reforms: int = 0
 
 
 class Timeline(Process):
+    """The scenario's timeline: a reform due this week puts its configuration in force,
+    re-establishing the institutions and reconfiguring every process (`GovernanceModel.reform`)."""
+
     name = "timeline"
     tally_type = ReformTally
 

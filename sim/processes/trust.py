@@ -109,6 +109,8 @@ def spread(
 
 @dataclass
 class OnlineTally(Tally):
+    """Online encounters, those that converged, and early warnings this week."""
+
     encounters: int = 0
     converged: int = 0
     warnings: int = 0
@@ -183,6 +185,8 @@ def online_round(
 
 @dataclass
 class DiffusionTally(Tally):
+    """Whether trust and grievance spread on ties this week."""
+
     spread: int = 0  # 1 in the weeks trust and grievance spread
 
 
