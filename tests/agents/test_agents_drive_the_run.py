@@ -186,3 +186,16 @@ def test_a_street_office_that_buys_nothing_leaves_organisations_unfunded() -> No
     assert funding(changed) < funding(same)
     cost = lambda m: m.process(Government).total.cost  # noqa: E731
     assert cost(changed) < cost(same)  # services it no longer buys are not booked
+
+
+def test_a_property_company_that_never_repairs_lets_its_estates_issues_fester() -> None:
+    from sim.agents.property import PropertyCompany
+
+    def neglect(m: GovernanceModel) -> None:
+        for company in of(m, PropertyCompany):
+            company.service = 0.0
+
+    same, changed = twins(neglect, weeks=60, **{"disputes.issue_rate": 0.05})
+    escalated = lambda m: m.process(Deliberation).total.escalated  # noqa: E731
+    assert escalated(changed) > escalated(same)
+    assert sum(c.implemented for c in of(changed, PropertyCompany)) == 0
