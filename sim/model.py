@@ -90,6 +90,7 @@ class GovernanceModel(mesa.Model):
         self.clock = float(self.week + 1)  # when now is: the start of the week being set up
         self.streams = streams(seed)
         self.versions: defaultdict[type, int] = defaultdict(int)  # per institution class
+        self.layout_versions: defaultdict[type, int] = defaultdict(int)  # created/removed
         self.unit_cache: dict[Any, tuple[Any, Any]] = {}
         capacity.check(config)  # refuse, in one line, a world that would not fit in memory
         self._build()
@@ -152,9 +153,12 @@ class GovernanceModel(mesa.Model):
         """The model's process of this class (`sim.processes.SCHEDULE`)."""
         return self.processes[cls]  # type: ignore[return-value]
 
-    def touch(self, cls: type) -> None:
-        """An institution of `cls` changed: arrays read from that class are stale."""
+    def touch(self, cls: type, layout: bool = False) -> None:
+        """An institution of `cls` changed (`layout`: one was created or removed): arrays
+        and maps read from that class are stale."""
         self.versions[cls] += 1
+        if layout:
+            self.layout_versions[cls] += 1
 
     def reform(self, cfg: SimConfig) -> None:
         """A new configuration is in force from this week: re-establish the institutions,

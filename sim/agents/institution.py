@@ -42,7 +42,7 @@ class Institution(mesa.Agent):
             self.level = level
         self.community = community
         self._ready = True
-        model.touch(type(self))
+        model.touch(type(self), layout=True)
 
     def __setattr__(self, name: str, value: Any) -> None:
         object.__setattr__(self, name, value)
@@ -50,7 +50,7 @@ class Institution(mesa.Agent):
             self.model.touch(type(self))
 
     def remove(self) -> None:
-        self.model.touch(type(self))
+        self.model.touch(type(self), layout=True)
         super().remove()
 
     def state(self) -> dict[str, Any]:

@@ -41,7 +41,7 @@ def providers(model: GovernanceModel) -> dict[int, Any]:
     and `learn` like a committee (e.g. `sim.agents.property.PropertyCompany`)."""
     classes = [c for c in model.agents_by_type if getattr(c, "takes_issues", None)]
     key = ("providers", tuple(classes))
-    version = tuple(model.versions[c] for c in classes)
+    version = tuple(model.layout_versions[c] for c in classes)
     hit = model.unit_cache.get(key)
     if hit is not None and hit[0] == version:
         return hit[1]
@@ -115,19 +115,33 @@ class CouncilTally(Tally):
 
 @dataclass(frozen=True)
 class CouncilMap:
-    """Which units have a council, and the councils themselves, at one moment."""
+    """Which units have a council, and the councils themselves (cached until a council is
+    created or removed; their legitimacy is read from the agents when asked)."""
 
     courtyard: dict[int, Council]
     community: dict[int, Council]
     has_courtyard: np.ndarray
     has_community: np.ndarray
-    legit_courtyard: np.ndarray
-    legit_community: np.ndarray
+
+    def legitimacy(self) -> tuple[np.ndarray, np.ndarray]:
+        """(per courtyard, per community) legitimacy of the council there (0.5 where none)."""
+        out = []
+        for councils, has in (
+            (self.courtyard, self.has_courtyard),
+            (self.community, self.has_community),
+        ):
+            legit = np.full(len(has), 0.5)
+            if councils:
+                legit[np.fromiter(councils, np.int64, len(councils))] = [
+                    c.legitimacy for c in councils.values()
+                ]
+            out.append(legit)
+        return out[0], out[1]
 
 
 def council_map(model: GovernanceModel) -> CouncilMap:
-    """The councils by unit, cached until a council changes."""
-    version = model.versions[Council]
+    """The councils by unit, cached until a council is created or removed."""
+    version = model.layout_versions[Council]
     hit = model.unit_cache.get(CouncilMap)
     if hit is not None and hit[0] == version:
         return hit[1]
@@ -137,12 +151,9 @@ def council_map(model: GovernanceModel) -> CouncilMap:
     for council in model.agents_by_type.get(Council, ()):
         (courtyards if council.level == "courtyard" else comm)[council.unit] = council
     has_c, has_m = np.zeros(w.n_courtyards, bool), np.zeros(w.n_communities, bool)
-    legit_c, legit_m = np.full(w.n_courtyards, 0.5), np.full(w.n_communities, 0.5)
-    for unit, c in courtyards.items():
-        has_c[unit], legit_c[unit] = True, c.legitimacy
-    for unit, c in comm.items():
-        has_m[unit], legit_m[unit] = True, c.legitimacy
-    out = CouncilMap(courtyards, comm, has_c, has_m, legit_c, legit_m)
+    has_c[list(courtyards)] = True
+    has_m[list(comm)] = True
+    out = CouncilMap(courtyards, comm, has_c, has_m)
     model.unit_cache[CouncilMap] = (version, out)
     return out
 
@@ -151,10 +162,11 @@ def efficacy(model: GovernanceModel, without_council: float) -> np.ndarray:
     """Per courtyard: mean legitimacy of the councils residents can turn to, their
     courtyard's and their community's (or `without_council` where there is none)."""
     m = council_map(model)
+    legit_courtyard, legit_community = m.legitimacy()
     courtyard_community = model.world.courtyard_community
     comm = m.has_community[courtyard_community]
-    total = np.where(comm, m.legit_community[courtyard_community], 0.0)
-    total = total + np.where(m.has_courtyard, m.legit_courtyard, 0.0)
+    total = np.where(comm, legit_community[courtyard_community], 0.0)
+    total = total + np.where(m.has_courtyard, legit_courtyard, 0.0)
     present = comm.astype(np.int64) + m.has_courtyard
     return np.where(present > 0, total / np.maximum(present, 1), without_council)
 

@@ -84,18 +84,24 @@ class PropertyManagement(Process):
             closed.remove()
 
     def step(self, model: GovernanceModel, t: int) -> PropertyTally:
-        companies = list(model.agents_by_type.get(PropertyCompany, ()))
-        if not companies:
+        companies = model.agents_by_type.get(PropertyCompany)
+        if companies is None or not len(companies):
             return PropertyTally()
-        n = model.world.n_courtyards
-        satisfaction = np.full(n, 0.5)  # 1/2: no change where there is no company
-        for company in companies:
-            satisfaction[company.unit] = company.satisfaction
+        satisfaction = np.asarray(companies.get("satisfaction"), dtype=np.float64)
         if self.cfg.grievance_effect > 0:
+            starts, order = model.courtyard_members
+            units = np.asarray(companies.get("unit"), dtype=np.int64)
+            sizes = starts[units + 1] - starts[units]
+            residents = order[np.repeat(starts[units], sizes) + _ranks(sizes)]
             delta = (self.cfg.grievance_effect * (0.5 - satisfaction)).astype(np.float32)
             g = model.pop.grievance
-            np.clip(g + delta[model.pop.courtyard], 0, 1, out=g)
+            g[residents] = np.clip(g[residents] + np.repeat(delta, sizes), 0, 1)
         return PropertyTally(
-            companies=len(companies),
-            satisfaction_sum=float(sum(c.satisfaction for c in companies)),
+            companies=len(satisfaction), satisfaction_sum=float(satisfaction.sum())
         )
+
+
+def _ranks(sizes: np.ndarray) -> np.ndarray:
+    """0, 1, ..., size - 1 for each group, concatenated."""
+    ends = np.cumsum(sizes)
+    return np.arange(int(ends[-1]) if len(ends) else 0) - np.repeat(ends - sizes, sizes)
