@@ -10,10 +10,11 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from sim.agents.councils import council_map
 from sim.config import DISPUTE_KINDS, GRAND_CENTRES, TIERS
 from sim.ledger import ABANDONED, OPEN
 from sim.population import AGE_LABELS, INSTITUTIONS
-from sim.processes.councils import CouncilTally, Deliberation, council_map
+from sim.processes.councils import CouncilTally, Deliberation
 from sim.processes.disputes import Disputes, DisputeTally
 from sim.processes.government import CostTally, Government
 from sim.processes.ladder import LITIGATION, PETITION, SELF, Ladder, StepTally

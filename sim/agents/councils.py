@@ -5,8 +5,15 @@ public service station."""
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
 
 from sim.agents.institution import Institution
+
+if TYPE_CHECKING:
+    from sim.model import GovernanceModel
 
 
 def logit(p: float) -> float:
@@ -131,3 +138,67 @@ class ServiceStation(Institution):
     def __init__(self, model: object, unit: int, resources: float) -> None:
         super().__init__(model, unit, "community", unit)  # type: ignore[arg-type]
         self.resources = resources
+
+
+@dataclass(frozen=True)
+class CouncilMap:
+    """Which units have a council, and the councils themselves (cached until a council is
+    created or removed; their legitimacy is read from the agents when asked)."""
+
+    courtyard: dict[int, Council]
+    community: dict[int, Council]
+    has_courtyard: np.ndarray
+    has_community: np.ndarray
+
+    def legitimacy(self) -> tuple[np.ndarray, np.ndarray]:
+        """(per courtyard, per community) legitimacy of the council there (0.5 where none)."""
+        out = []
+        for councils, has in (
+            (self.courtyard, self.has_courtyard),
+            (self.community, self.has_community),
+        ):
+            legit = np.full(len(has), 0.5)
+            if councils:
+                legit[np.fromiter(councils, np.int64, len(councils))] = [
+                    c.legitimacy for c in councils.values()
+                ]
+            out.append(legit)
+        return out[0], out[1]
+
+
+def council_map(model: GovernanceModel) -> CouncilMap:
+    """The councils by unit, cached until a council is created or removed."""
+    version = model.layout_versions[Council]
+    hit = model.unit_cache.get(CouncilMap)
+    if hit is not None and hit[0] == version:
+        return hit[1]
+    w = model.world
+    courtyards: dict[int, Council] = {}
+    comm: dict[int, Council] = {}
+    for council in model.agents_by_type.get(Council, ()):
+        (courtyards if council.level == "courtyard" else comm)[council.unit] = council
+    has_c, has_m = np.zeros(w.n_courtyards, bool), np.zeros(w.n_communities, bool)
+    has_c[list(courtyards)] = True
+    has_m[list(comm)] = True
+    out = CouncilMap(courtyards, comm, has_c, has_m)
+    model.unit_cache[CouncilMap] = (version, out)
+    return out
+
+
+def efficacy(model: GovernanceModel, without_council: float) -> np.ndarray:
+    """Per courtyard: mean legitimacy of the councils residents can turn to, their
+    courtyard's and their community's (or `without_council` where there is none)."""
+    m = council_map(model)
+    legit_courtyard, legit_community = m.legitimacy()
+    courtyard_community = model.world.courtyard_community
+    comm = m.has_community[courtyard_community]
+    total = np.where(comm, legit_community[courtyard_community], 0.0)
+    total = total + np.where(m.has_courtyard, legit_courtyard, 0.0)
+    present = comm.astype(np.int64) + m.has_courtyard
+    return np.where(present > 0, total / np.maximum(present, 1), without_council)
+
+
+def has_council(model: GovernanceModel) -> np.ndarray:
+    """Per courtyard: whether its residents have a council at either level."""
+    m = council_map(model)
+    return m.has_courtyard | m.has_community[model.world.courtyard_community]

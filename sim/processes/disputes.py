@@ -24,7 +24,10 @@ from sim.ledger import N_ROUTES
 from sim.network import SocialGraph
 from sim.population import Population
 from sim.processes.base import Process, Tally
+from sim.processes.councils import Deliberation
 from sim.processes.detection import NONE, detect
+from sim.processes.floating import FloatingManagement
+from sim.processes.ladder import Ladder
 
 if TYPE_CHECKING:
     from sim.model import GovernanceModel
@@ -208,10 +211,6 @@ class Disputes(Process):
         self.policy: PolicyConfig = cfg.policy
 
     def step(self, model: GovernanceModel, t: int) -> DisputeTally:
-        from sim.processes.councils import Deliberation
-        from sim.processes.floating import FloatingManagement
-        from sim.processes.ladder import Ladder
-
         pop, rng_streams = model.pop, model.streams
         councils = model.process(Deliberation)
         new = arise(

@@ -15,6 +15,9 @@ from typing import TYPE_CHECKING
 from sim.agents import GridWorker
 from sim.config import TIERS, GovernmentConfig, SimConfig
 from sim.processes.base import Process, Tally
+from sim.processes.ladder import Ladder
+from sim.processes.social_orgs import SocialOrganisations
+from sim.processes.trust import Online
 
 if TYPE_CHECKING:
     from sim.model import GovernanceModel
@@ -61,10 +64,6 @@ class Government(Process):
         self.response_cost = cfg.policy.online.response_cost
 
     def step(self, model: GovernanceModel, t: int) -> CostTally:
-        from sim.processes.ladder import Ladder
-        from sim.processes.social_orgs import SocialOrganisations
-        from sim.processes.trust import Online
-
         ladder, orgs = model.process(Ladder), model.process(SocialOrganisations)
         entered = ladder.tally.entered
         cost = weekly_cost(

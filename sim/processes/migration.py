@@ -19,6 +19,7 @@ import numpy as np
 from sim.config import MigrationConfig, SimConfig
 from sim.population import AGE_WEIGHTS_FLOATING, INSTITUTIONS, NEVER, Population, beta_mean
 from sim.processes.base import Process, Tally
+from sim.processes.participation import Participation
 
 if TYPE_CHECKING:
     from sim.model import GovernanceModel
@@ -107,8 +108,6 @@ class Migration(Process):
         self.pending = (idx[waiting], due[waiting])
 
     def step(self, model: GovernanceModel, t: int) -> MigrationTally:
-        from sim.processes.participation import Participation
-
         pop = model.pop
         slots, due = turnover(
             pop,

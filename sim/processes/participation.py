@@ -17,9 +17,11 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from sim.agents import PartyBranch, per_unit
+from sim.agents.councils import efficacy
 from sim.config import ParticipationConfig, SimConfig
 from sim.population import AGE_LABELS, Population
 from sim.processes.base import Process, Tally
+from sim.processes.social_orgs import SocialOrganisations
 
 if TYPE_CHECKING:
     from sim.model import GovernanceModel
@@ -88,8 +90,6 @@ class Participation(Process):
         self.recent_window_floating = np.zeros_like(self.recent_window)
 
     def configure(self, cfg: SimConfig) -> None:
-        from sim.processes.social_orgs import SocialOrganisations
-
         self.cfg: ParticipationConfig = cfg.participation
         self.org_mobilisation = cfg.policy.social_orgs.mobilisation
         self.orgs = self.model.process(SocialOrganisations)
@@ -111,8 +111,6 @@ class Participation(Process):
 
     def logit(self, model: GovernanceModel) -> np.ndarray:
         """This week's log-odds of taking part, for every resident."""
-        from sim.processes.councils import efficacy
-
         cfg = self.cfg
         mob = self.org_mobilisation * self.orgs.orgs_per_1000
         per_courtyard = (

@@ -21,11 +21,15 @@ from typing import TYPE_CHECKING
 import numpy as np
 import scipy.sparse as sp
 
+from sim.agents.councils import efficacy, has_council
 from sim.config import OnlineConfig, SimConfig, TrustConfig
 from sim.ledger import ONLINE
 from sim.network import SocialGraph
 from sim.population import INSTITUTIONS, Population
 from sim.processes.base import Process, Tally
+from sim.processes.ladder import Ladder
+from sim.processes.migration import settled
+from sim.processes.participation import Participation
 
 if TYPE_CHECKING:
     from sim.model import GovernanceModel
@@ -203,10 +207,6 @@ class Diffusion(Process):
         self.integration_weeks = cfg.migration.integration_weeks
 
     def step(self, model: GovernanceModel, t: int) -> DiffusionTally:
-        from sim.processes.councils import efficacy, has_council
-        from sim.processes.migration import settled
-        from sim.processes.participation import Participation
-
         cfg, pop, interval = self.cfg, model.pop, self.cfg.interval
         if t % interval:
             return DiffusionTally()
@@ -238,8 +238,6 @@ class Online(Process):
         self.cfg: OnlineConfig = cfg.policy.online
 
     def step(self, model: GovernanceModel, t: int) -> OnlineTally:
-        from sim.processes.ladder import Ladder
-
         rng = model.streams["online"]
         tally = online_round(model.pop, self.online_idx, self.trust_cfg, self.cfg, rng)
         chance = self.cfg.monitoring * self.cfg.posting
