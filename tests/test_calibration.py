@@ -12,9 +12,6 @@ from sim.calibration import PATTERNS, STRUCTURE, evaluate
 from sim.config import SimConfig, flatten
 from sim.processes.social_orgs import SocialOrganisations
 
-pytestmark = pytest.mark.calibration
-
-
 def _summary(job: tuple[str, int, dict[str, Any]]) -> dict[str, Any]:
     scenario, seed, over = job
     return run(scenario=scenario, seed=seed, **over).summary
@@ -64,6 +61,7 @@ def test_organisation_density_emerges_from_founding_and_failure() -> None:
     assert thin.org_count < density[0.105]
 
 
+@pytest.mark.calibration
 def test_chengdu_2014_meets_every_pattern_target_over_ten_seeds() -> None:
     runs = summaries("chengdu_2014", 10)
     versus = {"no_grand_mediation": summaries("no_grand_mediation", 10)}
@@ -75,6 +73,7 @@ def test_chengdu_2014_meets_every_pattern_target_over_ten_seeds() -> None:
     assert not missed, missed
 
 
+@pytest.mark.calibration
 def test_reform_improves_on_the_2008_baseline() -> None:
     """The reform package settles disputes better and raises participation, seed by seed."""
     base = summaries("baseline_2008", 3)
@@ -85,6 +84,7 @@ def test_reform_improves_on_the_2008_baseline() -> None:
         assert r["petitions"] < b["petitions"]
 
 
+@pytest.mark.calibration
 def test_levels_at_week_260_and_week_1040_agree() -> None:
     """After the burn-in the model is at its steady state: the mean of each outcome over
     weeks 208-260 and over weeks 988-1040 agree within the tolerances stated here."""
@@ -111,6 +111,7 @@ def test_levels_at_week_260_and_week_1040_agree() -> None:
             assert gap <= tol, (seed, name, float(early[name]), float(late[name]))
 
 
+@pytest.mark.calibration
 def test_every_ablation_moves_a_headline_outcome_in_a_small_paired_check() -> None:
     """A small version of `python -m sim.ablation_check` (6 seeds, three years): each removal
     has at least one headline outcome whose paired 95% interval excludes zero."""
