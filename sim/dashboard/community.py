@@ -96,17 +96,22 @@ def institutions_of(run: Run, community: int) -> list[Institution]:
 
 
 def institutions_table(run: Run, community: int) -> pd.DataFrame:
-    """A row per institution of the community: kind, level, unit, then its public state."""
+    """A row per institution of the community: kind, level, unit and its public state
+    (`Institution.state()`, as `name=value` pairs: kinds have different attributes)."""
     rows = []
     for agent in institutions_of(run, community):
-        state = {k: _cell(v) for k, v in agent.state().items() if k not in ("community",)}
-        rows.append({"institution": type(agent).__name__, **state})
-    frame = pd.DataFrame(rows)
-    if frame.empty:
-        return frame
-    first = [c for c in ("institution", "level", "unit") if c in frame]
-    frame = frame[first + [c for c in frame.columns if c not in first]]
-    return frame.sort_values(first, kind="stable").reset_index(drop=True)
+        state = agent.state()
+        level, unit = state.pop("level", ""), state.pop("unit", "")
+        state.pop("community", None)
+        pairs = ", ".join(f"{k}={_cell(v)}" for k, v in state.items())
+        rows.append(
+            {"institution": type(agent).__name__, "level": level, "unit": unit, "state": pairs}
+        )
+    frame = pd.DataFrame(rows, columns=["institution", "level", "unit", "state"])
+    order = {"community": 0, "courtyard": 1, "building": 2}
+    frame["_rank"] = frame["level"].map(order).fillna(3)
+    frame = frame.sort_values(["_rank", "institution", "unit"], kind="stable")
+    return frame.drop(columns="_rank").reset_index(drop=True)
 
 
 def _cell(v: Any) -> Any:

@@ -175,6 +175,11 @@ def ControlWidget(control: Control, value: Any, on_value: Callable[[Any], None])
             )
     else:
         field = solara.InputInt if control.integer else solara.InputFloat
-        field(label=f"{control.label}, {control.range_text()}", value=value, on_value=accept)
+        field(
+            label=f"{control.label}, {control.range_text()}",
+            value=value,
+            on_value=accept,
+            continuous_update=True,  # every keystroke is checked against the range
+        )
     if error:
         solara.Text(error, style={"color": "#b00020", "font-size": "12px"})

@@ -49,8 +49,20 @@ def initial_settings() -> Settings:
     )
 
 
+_LAST: list[Session] = []
+
+
+def last_session() -> Session:
+    """The session most recently built (for tests and the benchmark, one page at a time)."""
+    return _LAST[-1]
+
+
 class LockedSession(Session):
     """A Session whose steps hold the page lock, so views never read a model mid-step."""
+
+    def __init__(self, settings: Settings | None = None) -> None:
+        super().__init__(settings)
+        _LAST[:] = [self]
 
     def step(self) -> None:
         with LOCK:
@@ -226,6 +238,7 @@ def RunSettings(staged: solara.Reactive[dict[str, Any]]):
 
 @solara.component
 def ExportCard(session: Session):
+    update_counter.get()  # the button is enabled once a week has run
     default = Path("dashboard_runs") / (
         f"{session.a.scenario}_seed{session.a.seed}_{dt.datetime.now():%Y%m%d-%H%M%S}"
     )
