@@ -32,6 +32,9 @@ from sim.dashboard.controls import ControlWidget, control_of, lever_controls
 from sim.dashboard.state import DEFAULT_COMMUNITIES, DEFAULT_SCENARIO, Run, Session, Settings
 from sim.params import ConfigError
 
+PLAY_INTERVAL = 50
+"""Default pause between played steps (ms): Mesa's slider, starting low enough for speed
+but leaving the browser time to show each frame."""
 MAX_COMMUNITIES = 100
 """Largest world the dashboard offers (schema allows more; bigger worlds run headless)."""
 LOCK = threading.RLock()
@@ -114,7 +117,7 @@ def CommunityTab(session: Session, selected: solara.Reactive[int]):
     colour, set_colour = solara.use_state(next(iter(cv.COLOUR_BY)))
     n = session.a.model.world.n_communities
     with solara.Row():
-        solara.SliderInt("community", value=selected, min=0, max=n - 1)
+        solara.SliderInt(f"community {selected.value}", value=selected, min=0, max=n - 1)
         solara.Select(
             "colour residents by", values=list(cv.COLOUR_BY), value=colour, on_value=set_colour
         )
@@ -226,19 +229,25 @@ def RunSettings(staged: solara.Reactive[dict[str, Any]]):
             control = next(c for c, _ in levers if c.name == s.b_lever)
             ControlWidget(control, s.b_value, lambda v: put(replace(s, b_value=v)))
 
-    solara.Text("Levers (policy parameters, from the schema)", style={"font-weight": "bold"})
+    LeverPanel(levers, set_override)
+
+
+@solara.component
+def LeverPanel(levers: list[tuple[Any, Any]], set_override: Callable[[str], Any]):
+    """The levers of one group at a time (a small widget tree keeps each frame cheap:
+    Solara reconciles the whole page on every redraw)."""
     groups: dict[str, list[tuple[Any, Any]]] = {}
     for control, value in levers:
         groups.setdefault(control.group, []).append((control, value))
-    for group, items in groups.items():
-        with solara.Details(summary=group):
-            for control, value in items:
-                ControlWidget(control, value, set_override(control.name))
+    group, set_group = solara.use_state(next(iter(groups)))
+    solara.Text("Levers (policy parameters, from the schema)", style={"font-weight": "bold"})
+    solara.Select("lever group", values=list(groups), value=group, on_value=set_group)
+    for control, value in groups.get(group, []):
+        ControlWidget(control, value, set_override(control.name))
 
 
 @solara.component
 def ExportCard(session: Session):
-    update_counter.get()  # the button is enabled once a week has run
     default = Path("dashboard_runs") / (
         f"{session.a.scenario}_seed{session.a.seed}_{dt.datetime.now():%Y%m%d-%H%M%S}"
     )
@@ -267,7 +276,7 @@ def ExportCard(session: Session):
     solara.Button(
         "Export run folder",
         color="primary",
-        disabled=busy or session.steps < 1,
+        disabled=busy,
         on_click=lambda: threading.Thread(target=work, daemon=True).start(),
     )
     if status:
@@ -281,7 +290,7 @@ def Dashboard(initial: Settings | None = None):
     first = solara.use_memo(lambda: LockedSession(start), [])
     model = solara.use_reactive(cast(Any, first))
     staged = solara.use_reactive({"settings": start})
-    play_interval = solara.use_reactive(1)
+    play_interval = solara.use_reactive(PLAY_INTERVAL)
     render_interval = solara.use_reactive(1)
     selected = solara.use_reactive(0)
     use_threads = solara.use_reactive(False)

@@ -35,6 +35,7 @@ def test_step_advances_the_model_and_redraws_the_plots(tiny):
 
 def test_a_lever_slider_is_bounded_by_the_schema_and_applies_on_reset(tiny):
     _, rc = render(tiny)
+    rc.find(vw.Select, label="lever group").widget.v_model = "policy.online"
     slider = rc.find(vw.Slider, label="monitoring (probability): 0.8").widget
     assert (slider.min, slider.max, slider.step) == (0.0, 1.0, 0.01)
     slider.v_model = 0.25
