@@ -369,13 +369,15 @@ class MediationConfig:
         doc="chance that a party who gives up waiting for mediation sues (if not petitioning)",
     )
     police_referral: float = param(
-        0.05,
+        0.02,
         0,
         1,
         unit="probability per severity",
         doc="chance per unit severity that a dispute reaches the police (110) and is referred "
         "to the public-security mediation centre instead of the parties' own settlement "
-        "(公调对接); only where that centre has mediators",
+        "(公调对接); only where that centre has mediators (assumption: 0.02 keeps the "
+        "centre's cases a small share, so a failed police mediation is not a shortcut "
+        "past the grassroots tiers to the court)",
     )
     court_referral: float = param(
         0.5,
