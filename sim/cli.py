@@ -349,10 +349,14 @@ def validate_invocation(
         combos = [c + [f"{key}={v}"] for c in combos for v in values]
     for i, combo in enumerate(combos):
         cfg = _strip_hydra(_compose(fixed + combo)) if combo else _strip_hydra(base)
-        yield finish(cfg)
+        first = finish(cfg)
+        yield first
         leaves = _leaf_keys(cfg)
         for key, values in value_sweeps.items():
             for value in values if i == 0 else values[:1]:
+                if key == "seed" and value.isdigit():  # the common axis: no merge per seed
+                    yield validate(dataclasses.replace(first, seed=int(value)))
+                    continue
                 probe = (
                     OmegaConf.merge(cfg, OmegaConf.from_dotlist([f"{key}={value}"]))
                     if key in leaves
@@ -429,20 +433,27 @@ def _leaf_keys(cfg: DictConfig) -> set[str]:
 # ------------------------------------------------------------------------- job
 
 
-_JOB_CONFIG: list[tuple[DictConfig, SimConfig]] = []  # the current job's finished config
+_JOB: list[DictConfig] = []  # the job whose configs `_SHAPES` holds
+_SHAPES: dict[tuple[str, ...], SimConfig] = {}
 
 
 def _run_config(job_node: DictConfig, dotlist: Sequence[str]) -> SimConfig:
-    """A run's validated config. Runs of one job that differ only in the seed (the common
-    case) share one validation of the job's config: each takes a copy with its seed."""
+    """A run's validated config. The job's node merged with the run's values other than the
+    seed (its shape) is validated once per job and shape; each run takes a copy of its
+    shape with its own seed, which is what Hydra's composition would give."""
     from hydra_plugins.jiceng_sweeper.jobs import with_values
 
-    key, _, seed = dotlist[0].partition("=") if len(dotlist) == 1 else ("", "", "")
-    if not (key == "seed" and seed.isdigit() and str(int(seed)) == seed):
+    seeds = [v for v in dotlist if v.partition("=")[0] == "seed"]
+    seed = seeds[-1].partition("=")[2] if seeds else ""
+    if not (seed.isdigit() and str(int(seed)) == seed):
         return finish(with_values(job_node, dotlist))
-    if not _JOB_CONFIG or _JOB_CONFIG[0][0] is not job_node:
-        _JOB_CONFIG[:] = [(job_node, finish(job_node))]
-    cfg = copy.deepcopy(_JOB_CONFIG[0][1])
+    if not _JOB or _JOB[0] is not job_node:
+        _JOB[:] = [job_node]
+        _SHAPES.clear()
+    shape = tuple(v for v in dotlist if v.partition("=")[0] != "seed")
+    if shape not in _SHAPES:
+        _SHAPES[shape] = finish(with_values(job_node, shape))
+    cfg = copy.deepcopy(_SHAPES[shape])
     cfg.seed = int(seed)
     return validate(cfg)
 
@@ -464,17 +475,10 @@ def _app(cfg: DictConfig) -> None:
     if hc.mode == RunMode.MULTIRUN:
         _sweep_job(cfg, out)
         return
-    from sim.io import write_run
-    from sim.run import run
-    from sim.sweep import run_line
+    from sim.sweep import execute_run
 
     sim_cfg = finish(_strip_hydra(cfg))
-    t0 = time.perf_counter()
-    result = run(sim_cfg, progress=sim_cfg.output.progress)
-    write_run(result, out, plot=sim_cfg.output.plot, launcher_wall_s=time.perf_counter() - t0)
-    line = run_line(result, out)
-    log.info(line)
-    print(line)
+    print(execute_run(sim_cfg, out, progress=sim_cfg.output.progress))
 
 
 def _sweep_job(cfg: DictConfig, out: Path) -> None:
@@ -507,12 +511,30 @@ def _refuse_calibration(overrides: Sequence[str]) -> None:
             )
 
 
+def sweep_folder(overrides: Sequence[str], multirun: bool = False) -> Path | None:
+    """The folder a sweep invocation will write, resolved now (`${now:...}` included), or
+    None for a single run or a folder only Hydra's runtime can resolve."""
+    base = _compose(sweep_values(overrides)[0], hydra_cfg=True)
+    if not (multirun or OmegaConf.select(base, "hydra.mode") == RunMode.MULTIRUN):
+        return None
+    try:
+        folder = OmegaConf.select(base, "hydra.sweep.dir")
+    except OmegaConfBaseException:
+        return None
+    return None if folder is None else Path(str(folder)).absolute()
+
+
+def _quoted(value: str) -> str:
+    """A value for Hydra's override grammar, whatever characters it holds."""
+    return "'" + value.replace("\\", "\\\\").replace("'", "\\'") + "'"
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    from sim.sweep import last_outcome, set_last_outcome
+    from sim.sweep import read_outcome
 
     args = list(sys.argv[1:] if argv is None else argv)
-    set_last_outcome(None)
     _SCENARIO_FILES.clear()  # names must be unique within one invocation
+    folder: Path | None = None
     try:
         ns, ordered = _parse_args(args)
         overrides = scenario_files(ns.overrides)
@@ -520,8 +542,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         if not (ns.help or ns.hydra_help or ns.shell_completion):
             printing = bool(ns.cfg or ns.info)  # Hydra prints; nothing is run or written
             multirun = None if printing else ns.multirun
+            folder = None if printing else sweep_folder(overrides, bool(ns.multirun))
             for cfg in validate_invocation(overrides, multirun=multirun, output=not printing):
-                if not (printing or ns.multirun):  # a sweep's jobs check where they run
+                if not (printing or folder is not None):  # a sweep's jobs check where they run
                     capacity.check(cfg)
     except SystemExit as exc:  # --version
         return int(exc.code or 0)
@@ -529,7 +552,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"jiceng: error: {_one_line(exc)}", file=sys.stderr)
         return EXIT_USAGE
     flags = ordered[: len(ordered) - len(ns.overrides)]
+    if folder is not None:  # the folder resolved once, so the outcome is read from there
+        kept = [o for o in overrides if o.partition("=")[0] != "hydra.sweep.dir"]
+        overrides = [*kept, f"hydra.sweep.dir={_quoted(str(folder))}"]
     sys.argv = [sys.argv[0], *flags, *overrides]
+    started = time.time_ns()
     try:
         _app()
     except SystemExit as exc:
@@ -537,7 +564,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception:  # pragma: no cover - a bug, not a user error: keep the traceback
         traceback.print_exc()
         return EXIT_FAILED
-    outcome = last_outcome()
+    outcome = None if folder is None else read_outcome(folder, since_ns=started)
     if outcome is not None and not outcome.ok:
         return EXIT_FAILED
     return 0

@@ -1,9 +1,10 @@
-"""Sweeps: progress, the closing summary, and a notebook-friendly `sweep(...)`.
+"""Sweeps without Hydra: running runs, failure records, progress, the closing summary.
 
-The Hydra side (`hydra_plugins.jiceng_sweeper`) plans the runs and hands them to a launcher;
-this module holds what needs no Hydra: executing one run into its folder, watching run
-folders fill up (runs done of the total, failures, ETA), and finishing a sweep (aggregate,
-sensitivity indices, a one-screen summary, an outcome the CLI turns into its exit code).
+The Hydra side (`hydra_plugins.jiceng_sweeper`) only plans the runs and batches them into
+jobs for a launcher; this module holds the rest: executing one run into its folder (or a
+failure record), watching run folders fill up (runs done of the total, failures, ETA), and
+finishing a sweep (aggregate, sensitivity indices, a one-screen summary and `sweep.json`,
+the outcome the CLI turns into its exit code and `sim.sweep(...)` reads).
 """
 
 from __future__ import annotations
@@ -18,15 +19,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
-from sim.io import (
-    COMPLETED,
-    FAILED,
-    read_meta,
-    remove_debris,
-    write_failure,
-    write_json,
-    write_text,
-)
+from sim.files import read_json, remove_debris, write_json, write_text
+from sim.io import COMPLETED, FAILED, read_meta, write_failure
 
 log = logging.getLogger(__name__)
 SENSITIVITY_DIR = "sensitivity"
@@ -46,17 +40,26 @@ def run_line(result: Any, folder: Path) -> str:
     )
 
 
-def execute_run(cfg: Any, folder: Path, extra: dict[str, Any]) -> None:
-    """Run a validated SimConfig and write its folder (meta.json last, with `extra`)."""
-    from sim.io import write_run
+def execute_run(
+    cfg: Any, folder: Path, extra: dict[str, Any] | None = None, *, progress: bool = False
+) -> str:
+    """Run a validated SimConfig and write its folder (meta.json last, holding `extra`),
+    with the quick look when `output.plot` is on; returns the run's one-line summary."""
+    from sim.io import Draw, write_run
     from sim.run import run
 
+    draw: Draw | None = None
+    if cfg.output.plot:
+        from sim import quicklook
+
+        draw = quicklook.draw
     t0 = time.perf_counter()
-    result = run(cfg, progress=False)
-    write_run(
-        result, folder, plot=cfg.output.plot, launcher_wall_s=time.perf_counter() - t0, **extra
-    )
-    log.info(run_line(result, folder))
+    result = run(cfg, progress=progress)
+    wall = time.perf_counter() - t0
+    write_run(result, folder, draw=draw, launcher_wall_s=wall, **(extra or {}))
+    line = run_line(result, folder)
+    log.info(line)
+    return line
 
 
 def remove_sweep_debris(sweep_dir: Path) -> list[Path]:
@@ -207,17 +210,55 @@ class SweepOutcome:
         return not self.failed and not self.missing
 
 
-_LAST: list[SweepOutcome] = []
+OUTCOME_FILE = "sweep.json"
 
 
-def set_last_outcome(outcome: SweepOutcome | None) -> None:
-    _LAST.clear()
-    if outcome is not None:
-        _LAST.append(outcome)
+def write_outcome(outcome: SweepOutcome) -> None:
+    """`sweep.json`: what the sweep did, with the code's versions (what callers read)."""
+    from sim.io import git_commit, versions
+
+    o = outcome
+    write_json(
+        o.sweep_dir / OUTCOME_FILE,
+        {
+            "total": o.total,
+            "completed": o.completed,
+            "skipped": o.skipped,
+            "failed": [{"run": n, "error": e} for n, e in o.failed],
+            "missing": o.missing,
+            "jobs": o.jobs,
+            "wall_time_s": o.wall_time,
+            "tables": {k: str(v) for k, v in o.tables.items()},
+            "notes": o.notes,
+            "git_commit": git_commit(),
+            "versions": dict(versions()),
+        },
+    )
 
 
-def last_outcome() -> SweepOutcome | None:
-    return _LAST[-1] if _LAST else None
+def read_outcome(sweep_dir: Path, *, since_ns: int = 0) -> SweepOutcome | None:
+    """The outcome a sweep wrote to `sweep_dir`, or None when there is none written at or
+    after `since_ns` (`time.time_ns()`; an older sweep.json is an earlier invocation's)."""
+    path = Path(sweep_dir) / OUTCOME_FILE
+    try:
+        fresh = path.stat().st_mtime_ns >= since_ns
+    except OSError:
+        return None
+    data = read_json(path) if fresh else None
+    if data is None:
+        return None
+    return SweepOutcome(
+        sweep_dir=Path(sweep_dir),
+        total=int(data["total"]),
+        completed=int(data["completed"]),
+        skipped=int(data["skipped"]),
+        failed=[(str(f["run"]), str(f["error"])) for f in data.get("failed", [])],
+        missing=[str(m) for m in data.get("missing", [])],
+        jobs=int(data.get("jobs", 0)),
+        wall_time=float(data.get("wall_time_s", 0.0)),
+        tables={str(k): Path(v) for k, v in data.get("tables", {}).items()},
+        notes=[str(n) for n in data.get("notes", [])],
+    )
 
 
 def _statuses(
@@ -279,18 +320,7 @@ def finish_sweep(
     write_text(sweep_dir / "summary.txt", text)
     (stream or sys.stdout).write(text)
     (stream or sys.stdout).flush()
-    write_json(
-        sweep_dir / "sweep.json",
-        {
-            "total": outcome.total,
-            "completed": outcome.completed,
-            "skipped": outcome.skipped,
-            "failed": [{"run": n, "error": e} for n, e in outcome.failed],
-            "missing": outcome.missing,
-            "jobs": outcome.jobs,
-            "wall_time_s": outcome.wall_time,
-        },
-    )
+    write_outcome(outcome)
     return outcome
 
 
@@ -325,39 +355,3 @@ def summary_text(outcome: SweepOutcome, rows: Sequence[str] = (), max_failures: 
     else:
         lines.append("  re-run the same command to retry the failed and missing runs only")
     return "\n".join(lines) + "\n"
-
-
-# ------------------------------------------------------------------ notebook API
-
-
-def sweep(
-    experiment: str | None = None,
-    overrides: Sequence[str] = (),
-    *,
-    sweep_dir: str | Path | None = None,
-    launcher: str | None = None,
-) -> Any:
-    """Run a sweep from Python and return its tables (`sim.report.load`).
-
-    `sweep("smoke", ["seed=range(0,4)"], sweep_dir="out/smoke")`; `launcher` picks a Hydra
-    launcher config (`joblib`, `basic`, `submitit_local`, `slurm`, `ray`).
-    Raises RuntimeError when the sweep could not start or some runs failed.
-    """
-    from sim import cli
-    from sim.report import load
-
-    args = [f"experiment={experiment}"] if experiment else ["-m"]
-    args += list(overrides)
-    if sweep_dir is not None:
-        args.append(f"hydra.sweep.dir={Path(sweep_dir).resolve()}")
-    if launcher is not None:
-        args.append(f"hydra/launcher={launcher}")
-    code = cli.main(args)
-    outcome = last_outcome()
-    if outcome is None:
-        raise RuntimeError(f"the sweep did not run (exit code {code}); see the message above")
-    if code != 0:
-        raise RuntimeError(
-            f"{len(outcome.failed)} run(s) failed in {outcome.sweep_dir}; see summary.txt"
-        )
-    return load(outcome.sweep_dir)

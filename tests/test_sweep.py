@@ -15,7 +15,7 @@ import pandas as pd
 import pytest
 
 from sim import cli
-from sim.sweep import last_outcome
+from sim.sweep import read_outcome
 
 TINY = ["world.communities=1", "steps=10"]
 TIMING = ["build_time_s", "burn_in_time_s", "wall_time_s", "launcher_wall_s"]
@@ -146,7 +146,7 @@ def test_a_failing_run_is_recorded_and_the_others_go_on(
     assert meta["seed"] == 1 and meta["scenario"] == "baseline_2008"
     assert "boom in the model" in (bad / "traceback.txt").read_text()
     assert "1 failed" in printed and "FAILED runs (1)" in printed and bad.name in printed
-    outcome = last_outcome()
+    outcome = read_outcome(out)
     assert outcome is not None and outcome.completed == 3 and len(outcome.failed) == 1
     runs = pd.read_parquet(out / "runs.parquet")
     assert sorted(runs["status"]) == ["completed"] * 3 + ["failed"]
@@ -172,7 +172,7 @@ def test_every_shipped_experiment_validates() -> None:
 
 
 def test_notebook_sweep_returns_the_tables(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from sim.sweep import sweep
+    from sim import sweep
 
     monkeypatch.chdir(tmp_path)
     tables = sweep("smoke", TINY, sweep_dir=tmp_path / "nb", launcher="basic")

@@ -19,7 +19,7 @@ from pathlib import Path
 import hydra
 from hydra.core.hydra_config import HydraConfig
 from hydra_plugins.jiceng_sweeper.jobs import run_job, with_values
-from sim.io import write_json
+from sim.files import write_json
 
 
 def execute(job_node, dotlist, folder, extra):

@@ -90,7 +90,7 @@ def run_key(node: DictConfig | str, dotlist: Sequence[str]) -> str:
 
 
 def write_manifest(job_dir: Path, runs: Sequence[PlannedRun]) -> None:
-    from sim.io import write_text
+    from sim.files import write_text
 
     write_text(job_dir / MANIFEST, json.dumps([r.to_json() for r in runs], indent=1) + "\n")
 
@@ -124,7 +124,7 @@ def already_done(folder: Path, key: str) -> bool:
 
 def _write_hydra_files(folder: Path, node: DictConfig, run: PlannedRun) -> None:
     """Per-run `.hydra/config.yaml` and `overrides.yaml`, as a plain Hydra job would have."""
-    from sim.io import write_text
+    from sim.files import write_text
 
     hydra_dir = folder / ".hydra"
     write_text(hydra_dir / "config.yaml", OmegaConf.to_yaml(node))
@@ -147,7 +147,7 @@ def run_one(
     node_yaml: str | None = None,
 ) -> str:
     """Run one planned run unless it is done; returns 'skipped', 'completed' or 'failed'."""
-    from sim.io import remove_debris
+    from sim.files import remove_debris
 
     key = run_key(node if node_yaml is None else node_yaml, run.dotlist)
     if already_done(folder, key):

@@ -46,6 +46,10 @@ log = logging.getLogger(__name__)
 JOBS_PER_WORKER = 4  # jobs per worker when batching: enough to balance uneven run times
 MAX_RUNS_PER_JOB = 64
 SAMPLE_KEY = "sample"
+NO_QUICKLOOK = "output.plot=false"
+"""A sweep's runs draw no quick-look PNG unless `output.plot` is given on the command line
+or in `hydra.sweeper.params` (a PNG costs about twice a one-community run); `jiceng-report
+quicklook DIR` draws them afterwards, for the runs you want."""
 
 
 def _bare(key: str) -> str:
@@ -155,10 +159,12 @@ class JicengSweeper(Sweeper):
         run_keys = [k for k in axes if k not in job_keys]
         varying = {_bare(k) for k, v in axes.items() if len(v) > 1} - {"seed"}
         loader = self.hydra_context.config_loader
+        defaults = [] if any(_bare(k) == "output.plot" for k in axes) else [NO_QUICKLOOK]
         groups: list[tuple[list[str], list[PlannedRun]]] = []
         for job_combo in itertools.product(*(axes[k] for k in job_keys)):
             job_overrides = list(job_combo)
-            node = task_node(loader.load_sweep_config(self.config, job_overrides))
+            composed = [*defaults, *job_overrides]  # what Hydra composes; names leave it out
+            node = task_node(loader.load_sweep_config(self.config, composed))
             node_yaml = OmegaConf.to_yaml(node, resolve=False)  # once per job, not per run
             samples = self._sample_axis(node) if self.sensitivity else [("", [], {})]
             runs = []
@@ -183,7 +189,7 @@ class JicengSweeper(Sweeper):
                             extra=extra,
                         )
                     )
-            groups.append((job_overrides, runs))
+            groups.append((composed, runs))
         return groups
 
     def _workers(self) -> int:
@@ -282,7 +288,7 @@ class JicengSweeper(Sweeper):
                         sweep_api.record_job_failure(sweep_dir, names, result._return_value)
         finally:
             monitor.stop()
-        outcome = sweep_api.finish_sweep(
+        sweep_api.finish_sweep(
             sweep_dir,
             planned=[r.name for r in planned],
             skipped=len(skipped),
@@ -290,7 +296,6 @@ class JicengSweeper(Sweeper):
             wall_time=time.perf_counter() - t0,
             aggregate=self.aggregate,
         )
-        sweep_api.set_last_outcome(outcome)
         return returns
 
 

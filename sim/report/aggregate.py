@@ -30,7 +30,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from sim.io import RUN_FILES, atomic_write, damaged_table
+from sim.files import atomic_write
+from sim.io import RUN_FILES, damaged_table
 
 RUNS, TIMESERIES = "runs.parquet", "timeseries.parquet"
 INCOMPLETE, UNREADABLE = "incomplete", "unreadable"

@@ -41,7 +41,7 @@ from matplotlib.patches import Patch
 from matplotlib.text import Text
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 
-from sim.io import remove_debris, write_text
+from sim.files import remove_debris, write_text
 from sim.report.aggregate import (
     RUNS,
     AggregateError,

@@ -26,7 +26,7 @@ from matplotlib.figure import Figure
 from matplotlib.layout_engine import ConstrainedLayoutEngine
 from matplotlib.legend import Legend
 
-from sim.io import atomic_write
+from sim.files import atomic_write
 
 if TYPE_CHECKING:
     from matplotlib.typing import RcKeyType
