@@ -7,7 +7,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from sim.report.figures import Sweep, experiment_script, forest_figure, forest_outcomes, tier_figure
+from sim.report.cli import experiment_script
+from sim.report.figures import forest_figure, tier_figure
+from sim.report.loading import Sweep
+from sim.report.plan import forest_outcomes
 from sim.report.style import save_figure
 
 

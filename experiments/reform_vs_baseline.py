@@ -7,19 +7,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from sim.report.figures import (
-    ECDF_MAX_POINTS,
-    Sweep,
-    ecdf_figure,
-    experiment_script,
-    forest_figure,
-    forest_outcomes,
-    read_disputes,
-    reforms_of,
-    short_reform_labels,
-    tier_figure,
-    timeseries_figure,
-)
+from sim.report.cli import experiment_script
+from sim.report.figures import ecdf_figure, forest_figure, tier_figure, timeseries_figure
+from sim.report.loading import Sweep, read_disputes, reforms_of, short_reform_labels
+from sim.report.plan import ECDF_MAX_POINTS, forest_outcomes
 from sim.report.style import save_figure
 
 

@@ -10,23 +10,22 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
-import sim.sweep as _sweep_module  # first, so the name `sim.sweep` below stays the function
+# `run`, `sweep` and `calibrate` share their names with modules: imported here, after their
+# modules (all light to import), so the names stay the functions.
+import sim.sweep as _sweep_module
 from sim.api import sweep
+from sim.calibrate import calibrate
+from sim.run import RunResult, run
 
 if TYPE_CHECKING:
-    from sim.calibrate import calibrate
     from sim.compose import load_config
     from sim.config import SimConfig
     from sim.model import GovernanceModel
-    from sim.run import RunResult, run
 
 _HOMES = {
     "GovernanceModel": "sim.model",
-    "RunResult": "sim.run",
     "SimConfig": "sim.config",
-    "calibrate": "sim.calibrate",
     "load_config": "sim.compose",
-    "run": "sim.run",
 }
 
 __all__ = [

@@ -54,6 +54,6 @@ def _planned_folder(args: Sequence[str]) -> Path | None:
     from sim import cli
 
     try:
-        return cli.sweep_folder([a for a in args if a != "-m"], multirun=True)
+        return cli.planned_sweep_folder(args)
     except Exception:
         return None

@@ -40,9 +40,12 @@ from sim.compose import (
     config_root,
     describe_error,
     finish,
+    hydra_schema,
     is_scenario_file,
+    run_key,
     scenario_file,
     unknown_scenario,
+    with_values,
 )
 from sim.config import SimConfig, validate
 from sim.params import ConfigError
@@ -137,7 +140,7 @@ JOB_LOGGING = {
 also reach stderr); a job that logs nothing writes no file."""
 
 _store = ConfigStore.instance()
-_store.store(name="jiceng_schema", node=SimConfig)
+_store.store(name="jiceng_schema", node=hydra_schema())
 _store.store(
     group="hydra/help",
     name="jiceng",
@@ -441,8 +444,6 @@ def _run_config(job_node: DictConfig, dotlist: Sequence[str]) -> SimConfig:
     """A run's validated config. The job's node merged with the run's values other than the
     seed (its shape) is validated once per job and shape; each run takes a copy of its
     shape with its own seed, which is what Hydra's composition would give."""
-    from hydra_plugins.jiceng_sweeper.jobs import with_values
-
     seeds = [v for v in dotlist if v.partition("=")[0] == "seed"]
     seed = seeds[-1].partition("=")[2] if seeds else ""
     if not (seed.isdigit() and str(int(seed)) == seed):
@@ -456,14 +457,6 @@ def _run_config(job_node: DictConfig, dotlist: Sequence[str]) -> SimConfig:
     cfg = copy.deepcopy(_SHAPES[shape])
     cfg.seed = int(seed)
     return validate(cfg)
-
-
-def _execute(
-    job_node: DictConfig, dotlist: Sequence[str], folder: Path, extra: dict[str, Any]
-) -> None:
-    from sim.sweep import execute_run
-
-    execute_run(_run_config(job_node, dotlist), folder, extra)
 
 
 @hydra.main(version_base="1.3", config_path=str(config_root()), config_name="config")
@@ -485,16 +478,39 @@ def _sweep_job(cfg: DictConfig, out: Path) -> None:
     """A job of a multirun: the runs its manifest lists, or (another sweeper) one run.
 
     Either way a completed identical run is skipped and a failing run leaves a failure
-    record instead of stopping the sweep.
+    record instead of stopping the sweep (`sim.sweep.run_planned`).
     """
-    from hydra_plugins.jiceng_sweeper.jobs import PlannedRun, run_job, run_one, task_node
+    from sim.sweep import PlannedRun, execute_run, run_job, run_planned
 
-    if run_job(cfg, out, _execute) is not None:
+    node = _strip_hydra(cfg)
+
+    def execute(run: PlannedRun, folder: Path, extra: dict[str, Any]) -> None:
+        if folder != out:  # a run of a batch: its own .hydra, as a Hydra job has
+            _write_hydra_files(folder, with_values(node, run.dotlist), run.overrides)
+        execute_run(_run_config(node, run.dotlist), folder, extra)
+
+    if run_job(out, execute) is not None:
         return
-    node = task_node(cfg)
     overrides = list(HydraConfig.get().overrides.task)
-    plan = PlannedRun(name=out.name, overrides=overrides, variant=str(node.get("scenario")))
-    run_one(node, out, plan, _execute, hydra_files=False)
+    scenario = node.get("scenario")
+    plan = PlannedRun(
+        name=out.name,
+        overrides=overrides,
+        variant=str(scenario),
+        run_key=run_key(node, []),
+        scenario=None if scenario is None else str(scenario),
+        seed=node.get("seed"),
+    )
+    run_planned(out, plan, execute)
+
+
+def _write_hydra_files(folder: Path, node: DictConfig, overrides: Sequence[str]) -> None:
+    """Per-run `.hydra/config.yaml` and `overrides.yaml`, as a plain Hydra job would have."""
+    from sim.files import write_text
+
+    hydra_dir = folder / ".hydra"
+    write_text(hydra_dir / "config.yaml", OmegaConf.to_yaml(node))
+    write_text(hydra_dir / "overrides.yaml", OmegaConf.to_yaml(OmegaConf.create(list(overrides))))
 
 
 def _refuse_calibration(overrides: Sequence[str]) -> None:
@@ -522,6 +538,12 @@ def sweep_folder(overrides: Sequence[str], multirun: bool = False) -> Path | Non
     except OmegaConfBaseException:
         return None
     return None if folder is None else Path(str(folder)).absolute()
+
+
+def planned_sweep_folder(argv: Sequence[str]) -> Path | None:
+    """Where `jiceng ARGV` will write its sweep (see `sweep_folder`); None for a single run."""
+    ns, _ = _parse_args(list(argv))
+    return sweep_folder(scenario_files(ns.overrides), bool(ns.multirun))
 
 
 def _quoted(value: str) -> str:

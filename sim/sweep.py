@@ -9,22 +9,122 @@ the outcome the CLI turns into its exit code and `sim.sweep(...)` reads).
 
 from __future__ import annotations
 
+import json
 import logging
 import sys
 import threading
 import time
 import traceback
-from collections.abc import Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import IO, Any
 
 from sim.files import read_json, remove_debris, write_json, write_text
-from sim.io import COMPLETED, FAILED, read_meta, write_failure
+from sim.io import COMPLETED, FAILED, intact, read_meta, write_failure
 
 log = logging.getLogger(__name__)
 SENSITIVITY_DIR = "sensitivity"
 SUMMARY_OUTCOMES = ("resolution_rate", "grassroots_mediation_share", "petitions")
+
+
+# ----------------------------------------------------------------- planned runs
+
+MANIFEST = "runs.json"
+JOBS_DIR = Path(".jiceng") / "jobs"
+
+
+@dataclass
+class PlannedRun:
+    """One run of a sweep, as the sweeper planned it: where it goes, what distinguishes it,
+    and the fingerprint of its config (`run_key`: equal keys, equal configs)."""
+
+    name: str
+    overrides: list[str]
+    dotlist: list[str] = field(default_factory=list)
+    variant: str = ""
+    run_key: str = ""
+    scenario: str | None = None
+    seed: int | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_json(cls, d: dict[str, Any]) -> PlannedRun:
+        return cls(**{f.name: d[f.name] for f in fields(cls) if f.name in d})
+
+
+def write_manifest(job_dir: Path, runs: Sequence[PlannedRun]) -> None:
+    """The runs one Hydra job is handed, as `runs.json` in its folder."""
+    write_text(job_dir / MANIFEST, json.dumps([r.to_json() for r in runs], indent=1) + "\n")
+
+
+def read_manifest(job_dir: Path) -> list[PlannedRun] | None:
+    """The runs handed to the job in `job_dir`, or None for a plain Hydra job."""
+    path = job_dir / MANIFEST
+    if not path.is_file():
+        return None
+    return [PlannedRun.from_json(d) for d in json.loads(path.read_text())]
+
+
+def sweep_dir_of(job_dir: Path) -> Path:
+    """`<sweep>/.jiceng/jobs/<num>` -> `<sweep>`."""
+    return job_dir.parents[len(JOBS_DIR.parts)]
+
+
+def already_done(folder: Path, key: str) -> bool:
+    """True when `folder` holds a completed run of exactly this config, whose files can
+    all be read back (a damaged one is run again)."""
+    meta = read_meta(folder)
+    return (
+        meta is not None
+        and meta.get("status") == COMPLETED
+        and meta.get("run_key") == key
+        and intact(folder, meta)
+    )
+
+
+Execute = Callable[[PlannedRun, Path, dict[str, Any]], None]
+"""`execute(run, folder, extra)`: build the run's config, run it and write its folder,
+meta.json last holding `extra`. The app supplies it (`sim.cli` for jiceng's own runs)."""
+
+
+def run_planned(folder: Path, run: PlannedRun, execute: Execute) -> str:
+    """Run one planned run unless it is done; returns 'skipped', 'completed' or 'failed'.
+    A run that raises leaves meta.json (status failed, the error) and traceback.txt."""
+    if already_done(folder, run.run_key):
+        return "skipped"
+    remove_debris(folder)  # what a killed earlier attempt was writing
+    remove_debris(folder / ".hydra")
+    extra: dict[str, Any] = {
+        "run_key": run.run_key,
+        "overrides": run.overrides,
+        "variant": run.variant,
+        **run.extra,
+    }
+    try:
+        execute(run, folder, extra)
+    except Exception as exc:  # a failed run is recorded; the sweep goes on
+        extra.setdefault("scenario", run.scenario)
+        extra.setdefault("seed", run.seed)
+        write_failure(folder, exc, traceback.format_exc(), **extra)
+        return "failed"
+    return COMPLETED
+
+
+def run_job(job_dir: Path, execute: Execute) -> dict[str, int] | None:
+    """Run every run of the manifest in `job_dir`, one after another; None if there is no
+    manifest (a job of another sweeper)."""
+    runs = read_manifest(job_dir)
+    if runs is None:
+        return None
+    sweep = sweep_dir_of(job_dir)
+    counts = {"completed": 0, "failed": 0, "skipped": 0}
+    for run in runs:
+        counts[run_planned(sweep / run.name, run, execute)] += 1
+    return counts
 
 
 # ------------------------------------------------------------------------ one run
@@ -66,7 +166,7 @@ def remove_sweep_debris(sweep_dir: Path) -> list[Path]:
     """Temporary files killed writers left in a sweep's own folders (not its run folders,
     each cleaned when it runs again: a completed run has none, its meta.json came last)."""
     folders = [sweep_dir, sweep_dir / SENSITIVITY_DIR]
-    jobs = sweep_dir / ".jiceng" / "jobs"
+    jobs = sweep_dir / JOBS_DIR
     if jobs.is_dir():
         folders += [p for p in jobs.iterdir() if p.is_dir()]
     return [path for folder in folders for path in remove_debris(folder)]
@@ -301,8 +401,9 @@ def finish_sweep(
     )
     summary_rows: list[str] = []
     if aggregate:
-        from sim.report.aggregate import AggregateError, sensitivity_report
+        from sim.report.aggregate import AggregateError
         from sim.report.aggregate import aggregate as build
+        from sim.report.sensitivity import sensitivity_report
 
         try:
             report = build(sweep_dir)

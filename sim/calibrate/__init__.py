@@ -22,10 +22,12 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from sim.params import ConfigError
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 DEFAULT_ROOT = Path("calibrations")
 

@@ -11,9 +11,8 @@ unreadable (corrupt meta.json, a completed run's damaged or missing table) gets 
 Raw run files are only read: on a single run folder the tables go to `DIR/report/`.
 
 `load(DIR)` gives the tables to a notebook (aggregating first when they are missing or
-older than a run file); `compare(...)` pairs variants with a reference
-by seed (common random numbers); `sensitivity_report(DIR)` computes Morris/Sobol indices
-for a sweep that declared a sensitivity design.
+older than a run file); comparisons are `sim.report.stats.compare`, sensitivity indices
+`sim.report.sensitivity.sensitivity_report`.
 """
 
 from __future__ import annotations
@@ -95,7 +94,7 @@ def run_folders(root: Path) -> list[Path]:
     return sorted(found, key=lambda p: _natural(p.name))
 
 
-def _read_json(path: Path) -> tuple[dict[str, Any] | None, str | None]:
+def read_json_problem(path: Path) -> tuple[dict[str, Any] | None, str | None]:
     """(data, problem): problem says why a present file could not be used."""
     try:
         text = path.read_text()
@@ -154,7 +153,7 @@ def read_run(folder: Path, root: Path, *, check_tables: bool = True) -> _Run:
     `check_tables`, every table is checked structurally: cheap, and it catches truncation).
     """
     name = folder.name if folder != root else root.name
-    meta, problem = _read_json(folder / "meta.json")
+    meta, problem = read_json_problem(folder / "meta.json")
     row: dict[str, Any] = {"run": name}
     params: list[str] = []
     outcomes: list[str] = []
@@ -185,7 +184,7 @@ def read_run(folder: Path, root: Path, *, check_tables: bool = True) -> _Run:
     if status not in ("completed", "failed"):
         row["status"] = INCOMPLETE
     if row["status"] == "completed":
-        summary, sproblem = _read_json(folder / "summary.json")
+        summary, sproblem = read_json_problem(folder / "summary.json")
         if summary is None:
             problem = sproblem or "missing summary.json"
         else:
@@ -452,6 +451,8 @@ class SweepTables:
     def compare(
         self, reference: str, outcomes: Sequence[str] | None = None, **kw: Any
     ) -> pd.DataFrame:
+        from sim.report.stats import compare
+
         return compare(self, reference, outcomes, **kw)
 
 
@@ -506,122 +507,3 @@ def load(root: str | Path, *, refresh: bool = False) -> SweepTables:
 
 
 # ------------------------------------------------------------------ comparing
-
-
-def default_outcomes(tables: SweepTables) -> list[str]:
-    """Numeric outcomes that vary across completed runs (constant ones have nothing to say)."""
-    done = tables.completed
-    out = []
-    for o in tables.outcomes:
-        if o not in done:
-            continue
-        column = done[o]
-        numeric = pd.api.types.is_numeric_dtype(column) and not pd.api.types.is_bool_dtype(column)
-        if numeric and column.nunique(dropna=True) > 1:
-            out.append(o)
-    return out
-
-
-def compare(
-    source: str | Path | SweepTables | pd.DataFrame,
-    reference: str,
-    outcomes: Sequence[str] | None = None,
-    *,
-    by: str = "variant",
-    paired: bool = True,
-    tolerance: float | Mapping[str, float] | None = None,
-    confidence: float = 0.95,
-    n_boot: int = 2000,
-    seed: int = 0,
-) -> pd.DataFrame:
-    """Every variant against `reference`, paired by seed (CRN) or, with paired=False, Welch.
-
-    Columns: `sim.report.stats.COMPARE_COLUMNS` (mean difference, t and bootstrap CIs,
-    effect size, number of pairs, half-width against the tolerance, enough_replicates).
-    """
-    from sim.report.stats import paired_compare, unpaired_compare
-
-    if isinstance(source, pd.DataFrame):
-        runs, chosen = source, list(outcomes or [])
-    else:
-        tables = source if isinstance(source, SweepTables) else load(source)
-        runs, chosen = tables.runs, list(outcomes or default_outcomes(tables))
-    if by not in runs.columns:
-        raise ValueError(
-            f"runs have no column {by!r}; columns: {', '.join(map(str, runs.columns))}"
-        )
-    names = list(dict.fromkeys(runs[by].dropna().astype(str)))
-    if reference not in names:
-        alias = reference.removeprefix("scenario=")
-        if alias not in names:
-            raise ValueError(
-                f"reference {reference!r} is not a {by}; choose one of: {', '.join(names)}"
-            )
-        reference = alias
-    if not chosen:
-        raise ValueError("no outcome varies across the completed runs; pass outcomes explicitly")
-    fn = paired_compare if paired else unpaired_compare
-    return fn(
-        runs,
-        reference,
-        chosen,
-        by=by,
-        tolerance=tolerance,
-        confidence=confidence,
-        n_boot=n_boot,
-        seed=seed,
-    )
-
-
-# ------------------------------------------------------------------ sensitivity
-
-
-def sensitivity_report(root: str | Path) -> tuple[dict[str, Path], list[str]]:
-    """Morris or Sobol indices per declared outcome, as `sensitivity/indices.{csv,md,tex}`."""
-    from sim.report.sensitivity import Problem, analyze, sample
-    from sim.report.tables import write_table
-
-    root = Path(root)
-    spec, problem_text = _read_json(root / "sensitivity" / "spec.json")
-    if spec is None:
-        raise AggregateError(
-            f"{root} has no sensitivity/spec.json: it was not a sensitivity sweep "
-            "(declare hydra.sweeper.sensitivity in the experiment)"
-            + (f"; {problem_text}" if problem_text else "")
-        )
-    tables = load(root)
-    problem = Problem.from_dict(dict(spec["parameters"]))
-    method = str(spec.get("method", "sobol"))
-    if method == "latin":  # a design for scenario discovery, not for indices
-        return {}, [f"latin hypercube: no indices; mine it with jiceng-report discover {root}"]
-    design = sample(problem, method, int(spec["n"]), int(spec["seed"]))  # type: ignore[arg-type]
-    done = tables.completed
-    notes: list[str] = []
-    if "sample_id" not in done:
-        return {}, ["no completed run carries a sample_id; nothing to analyse"]
-    parts = []
-    for outcome in spec.get("outcomes") or ["resolution_rate"]:
-        if outcome not in done:
-            notes.append(f"sensitivity: outcome {outcome!r} not in runs; skipped")
-            continue
-        y = done.groupby("sample_id")[outcome].mean().reindex(design["sample_id"])
-        missing = int(y.isna().sum())
-        if missing:
-            notes.append(
-                f"sensitivity: {missing} of {len(y)} design points have no completed run; "
-                "re-run the sweep to fill them, then: jiceng-report sensitivity " + str(root)
-            )
-            return {}, notes
-        try:
-            table = analyze(problem, method, design, y.to_numpy(), seed=int(spec["seed"]))  # type: ignore[arg-type]
-        except ValueError as exc:  # e.g. an outcome constant over the design
-            notes.append(f"sensitivity: {outcome}: {exc}; left out")
-            continue
-        table.insert(0, "outcome", outcome)
-        parts.append(table)
-    if not parts:
-        return {}, notes
-    result = pd.concat(parts, ignore_index=True)
-    caption = f"{method.capitalize()} sensitivity indices ({len(design)} design points)"
-    paths = write_table(result, root / "sensitivity" / "indices", caption=caption)
-    return paths, notes
