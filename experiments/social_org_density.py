@@ -11,6 +11,7 @@ from sim.report.cli import experiment_script
 from sim.report.figures import forest_figure, timeseries_figure
 from sim.report.loading import Sweep
 from sim.report.plan import forest_outcomes
+from sim.report.stats import compare
 from sim.report.style import save_figure
 
 
@@ -20,7 +21,7 @@ def draw(sweep: Sweep, out: Path) -> None:
         timeseries_figure(sweep.timeseries, outcomes, width="double"),
         out / "social_orgs_timeseries",
     )
-    comparisons = sweep.tables.compare("chengdu_2014", forest_outcomes(sweep))
+    comparisons = compare(sweep.tables, "chengdu_2014", forest_outcomes(sweep))
     save_figure(forest_figure(comparisons, width="double"), out / "social_orgs_forest")
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import logging
+import math
 import sys
 import threading
 import time
@@ -409,7 +410,7 @@ def finish_sweep(
             report = build(sweep_dir)
             outcome.tables = {"runs": report.runs_path, "timeseries": report.timeseries_path}
             outcome.notes += report.problems
-            summary_rows = report.overview(SUMMARY_OUTCOMES, planned=planned)
+            summary_rows = overview(report, SUMMARY_OUTCOMES, planned=planned)
             if (sweep_dir / SENSITIVITY_DIR / "spec.json").is_file():
                 paths, notes = sensitivity_report(sweep_dir)
                 outcome.notes += notes
@@ -423,6 +424,47 @@ def finish_sweep(
     (stream or sys.stdout).flush()
     write_outcome(outcome)
     return outcome
+
+
+def overview(
+    report: Any, outcomes: Sequence[str], planned: Sequence[str] | None = None
+) -> list[str]:
+    """A few lines: mean and 95% CI per variant of the main outcomes (an `AggregateReport`'s
+    runs.parquet), for the sweep's closing summary."""
+    import pandas as pd
+
+    from sim.report.stats import summarise
+
+    wanted = [o for o in outcomes if o in report.outcomes]
+    columns = ["run", "variant", "status", *wanted]
+    runs = pd.read_parquet(report.runs_path, columns=columns)
+    if planned is not None:
+        runs = runs[runs["run"].isin(set(planned))]
+    done = runs[runs["status"] == "completed"]
+    if done.empty or not wanted:
+        return []
+    table = summarise(done, wanted, by="variant")
+    lines = [f"  outcome means by variant (95% CI), {len(done)} completed runs:"]
+    variants = list(dict.fromkeys(done["variant"].astype(str)))
+    width = max(7, min(40, max(len(v) for v in variants)))
+    cols = [max(18, len(o)) for o in wanted]
+    head = "  ".join(o.rjust(c) for o, c in zip(wanted, cols, strict=True))
+    lines.append("    " + "variant".ljust(width) + "    n  " + head)
+    for v in variants[:12]:
+        cells = []
+        for o, c in zip(wanted, cols, strict=True):
+            r = table[(table["variant"].astype(str) == v) & (table["outcome"] == o)]
+            if r.empty:
+                cells.append("".rjust(c))
+                continue
+            mean, lo, hi = (float(r.iloc[0][k]) for k in ("mean", "t_ci_low", "t_ci_high"))
+            half = (hi - lo) / 2 if math.isfinite(hi - lo) else float("nan")
+            cells.append(f"{mean:.4g} ± {half:.2g}".rjust(c))
+        n = int((done["variant"].astype(str) == v).sum())
+        lines.append(f"    {v[:width].ljust(width)} {n:4d}  " + "  ".join(cells))
+    if len(variants) > 12:
+        lines.append(f"    ... {len(variants) - 12} more variants in runs.parquet")
+    return lines
 
 
 def summary_text(outcome: SweepOutcome, rows: Sequence[str] = (), max_failures: int = 8) -> str:

@@ -18,7 +18,6 @@ older than a run file); comparisons are `sim.report.stats.compare`, sensitivity 
 from __future__ import annotations
 
 import json
-import math
 import re
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -276,41 +275,6 @@ class AggregateReport:
     unreadable: dict[str, str] = field(default_factory=dict)
     """Runs left out because a file of theirs could not be read: {run: what}."""
 
-    def overview(self, outcomes: Sequence[str], planned: Sequence[str] | None = None) -> list[str]:
-        """A few lines: mean and 95% CI per variant of the main outcomes (the sweep summary)."""
-        from sim.report.stats import summarise
-
-        wanted = [o for o in outcomes if o in self.outcomes]
-        columns = ["run", "variant", "status", *wanted]
-        runs = pd.read_parquet(self.runs_path, columns=columns)
-        if planned is not None:
-            runs = runs[runs["run"].isin(set(planned))]
-        done = runs[runs["status"] == "completed"]
-        if done.empty or not wanted:
-            return []
-        table = summarise(done, wanted, by="variant")
-        lines = [f"  outcome means by variant (95% CI), {len(done)} completed runs:"]
-        variants = list(dict.fromkeys(done["variant"].astype(str)))
-        width = max(7, min(40, max(len(v) for v in variants)))
-        cols = [max(18, len(o)) for o in wanted]
-        head = "  ".join(o.rjust(c) for o, c in zip(wanted, cols, strict=True))
-        lines.append("    " + "variant".ljust(width) + "    n  " + head)
-        for v in variants[:12]:
-            cells = []
-            for o, c in zip(wanted, cols, strict=True):
-                r = table[(table["variant"].astype(str) == v) & (table["outcome"] == o)]
-                if r.empty:
-                    cells.append("".rjust(c))
-                    continue
-                mean, lo, hi = (float(r.iloc[0][k]) for k in ("mean", "t_ci_low", "t_ci_high"))
-                half = (hi - lo) / 2 if math.isfinite(hi - lo) else float("nan")
-                cells.append(f"{mean:.4g} ± {half:.2g}".rjust(c))
-            n = int((done["variant"].astype(str) == v).sum())
-            lines.append(f"    {v[:width].ljust(width)} {n:4d}  " + "  ".join(cells))
-        if len(variants) > 12:
-            lines.append(f"    ... {len(variants) - 12} more variants in runs.parquet")
-        return lines
-
 
 def aggregate(root: str | Path, *, run_chunk: int = RUN_CHUNK) -> AggregateReport:
     """Write runs.parquet and timeseries.parquet for the sweep in `root`; see module doc."""
@@ -447,13 +411,6 @@ class SweepTables:
         if "status" not in self.runs:
             return self.runs.iloc[:0]
         return self.runs[self.runs["status"] == UNREADABLE]
-
-    def compare(
-        self, reference: str, outcomes: Sequence[str] | None = None, **kw: Any
-    ) -> pd.DataFrame:
-        from sim.report.stats import compare
-
-        return compare(self, reference, outcomes, **kw)
 
 
 def _schema_lists(path: Path) -> tuple[list[str], list[str]]:
