@@ -53,6 +53,11 @@ ABLATIONS: tuple[Variant, ...] = (
     Variant("no_grid", "no_grid"),
     Variant("no_online_monitoring", "no_online_monitoring"),
     Variant("no_party_building", "no_party_building"),
+    Variant(
+        "no_property_management",
+        "no_property_management",
+        outcomes=(*HEADLINE, "issues_escalated", "mean_grievance"),
+    ),
     Variant("no_social_orgs", "no_social_orgs"),
     Variant(
         "no_community_party",

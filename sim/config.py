@@ -1018,6 +1018,64 @@ class MigrationConfig:
 
 
 @dataclass
+class PropertyConfig:
+    """Property-management companies (物业) of commodity-housing estates; old courtyards
+    (老旧院落) have none and residents' self-governance (院落自治) takes their repairs."""
+
+    commodity_share: float = param(
+        0.6,
+        0,
+        1,
+        unit="share of courtyards",
+        doc="courtyards that are commodity-housing estates served by a property-management "
+        "company (the rest are old courtyards without one)",
+    )
+    management: bool = param(
+        True,
+        unit="flag",
+        doc="property-management companies serve the commodity estates (false: no company "
+        "anywhere, every courtyard governs its own repairs)",
+        role="lever",
+    )
+    service_mean: float = param(
+        0.35,
+        0,
+        1,
+        unit="per week",
+        doc="mean over companies of the weekly chance a company completes a repair or "
+        "management issue it holds (each company's own chance ~ Beta around it)",
+        role="behaviour",
+    )
+    service_concentration: float = param(
+        8.0,
+        0.1,
+        1000,
+        unit="-",
+        doc="concentration (a + b) of the Beta of companies' service chances: lower, more "
+        "unequal companies",
+        role="behaviour",
+    )
+    satisfaction_learning: float = param(
+        0.05,
+        0,
+        1,
+        unit="per outcome",
+        doc="how far residents' satisfaction with their company moves toward 1 after a "
+        "completed repair and toward 0 after a week it failed to deliver",
+        role="behaviour",
+    )
+    grievance_effect: float = param(
+        0.004,
+        0,
+        0.1,
+        unit="per week",
+        doc="weekly grievance change of an estate's residents per unit of satisfaction "
+        "below one half (raised when dissatisfied, relieved when satisfied)",
+        role="behaviour",
+    )
+
+
+@dataclass
 class Reform:
     step: int = param(0, 0, 100000, unit="week", doc="week the reform switches on")
     label: str = param("", unit="text", doc="what the reform is")
@@ -1072,6 +1130,9 @@ class SimConfig:
     )
     migration: MigrationConfig = group(
         MigrationConfig, doc="floating population flows", role="world"
+    )
+    property: PropertyConfig = group(
+        PropertyConfig, doc="property management of commodity estates", role="world"
     )
     timeline: list[Reform] = param([], unit="reforms", doc="reforms switched on at given weeks")
     output: OutputConfig = group(OutputConfig, doc="what a run records", role="control")

@@ -16,7 +16,10 @@ import numpy as np
 import pandas as pd
 
 from sim.config import DISPUTE_KINDS, GRAND_CENTRES, TIERS
-from sim.processes.detection import DETECTORS
+
+NONE, PARTY, GRID, CLASSIFIED, ONLINE = 0, 1, 2, 3, 4
+DETECTORS: tuple[str, ...] = ("none", "party", "grid", "classified", "online")
+"""Who caught a dispute early (the `detector` column's codes)."""
 
 OPEN = -1
 ABANDONED = len(TIERS)  # outcome code after the tier codes 0..5 (resolved at that tier)
@@ -45,16 +48,16 @@ class Ledger:
     def __init__(self, capacity: int = 1024) -> None:
         self.n = 0
         self._cap = capacity
-        nt = len(TIERS)
+        n_tiers = len(TIERS)
         self.cols: dict[str, np.ndarray] = {}
         for name in _FLOAT:
             self.cols[name] = np.full(capacity, np.nan)
         for name in _INT:
             self.cols[name] = np.full(capacity, -1, dtype=np.int64)
         for name in _TIERED:
-            self.cols[name] = np.full((capacity, nt), np.nan)
+            self.cols[name] = np.full((capacity, n_tiers), np.nan)
         self.cols["u_route"] = np.full((capacity, N_ROUTES), np.nan)
-        self.cols["reneged"] = np.zeros((capacity, nt), dtype=bool)
+        self.cols["reneged"] = np.zeros((capacity, n_tiers), dtype=bool)
         self.cols["grand_centre"] = np.full(capacity, -1, dtype=np.int8)
         self.cols["kind"] = np.zeros(capacity, dtype=np.int8)
         self.cols["detected"] = np.zeros(capacity, dtype=bool)

@@ -112,8 +112,8 @@ def clique_edges(starts: np.ndarray, sizes: np.ndarray, dtype: type = np.int64) 
     parts = []
     for size in np.unique(sizes[sizes > 1]).tolist():
         base = starts[sizes == size].astype(dtype)
-        iu, ju = np.triu_indices(size, 1)
-        parts.append(((base[:, None] + iu).ravel(), (base[:, None] + ju).ravel()))
+        upper_i, upper_j = np.triu_indices(size, 1)
+        parts.append(((base[:, None] + upper_i).ravel(), (base[:, None] + upper_j).ravel()))
     return _concat(parts, dtype)
 
 
@@ -168,13 +168,13 @@ def _freed_offsets(
     half, n = rewire.shape
     j, r = hits // n + 1, hits % n
     out = np.zeros((len(hits), 2 * half), dtype=size.dtype)
-    for jp in range(1, half + 1):
-        own = (jp < j) & rewire[jp - 1, r]  # u's own tie to u + jp, rewired in round jp
-        out[:, jp - 1] = np.where(own, jp, 0)
-        wrap = local[r] < jp
-        owner = r - jp + size[r] * wrap  # the resident u - jp, who owns tie (u - jp, u)
-        before = (jp < j) | ((jp == j) & ~wrap)
-        out[:, half + jp - 1] = np.where(before & rewire[jp - 1, owner], size[r] - jp, 0)
+    for step in range(1, half + 1):
+        own = (step < j) & rewire[step - 1, r]  # u's own tie to u + jp, rewired in round jp
+        out[:, step - 1] = np.where(own, step, 0)
+        wrap = local[r] < step
+        owner = r - step + size[r] * wrap  # the resident u - jp, who owns tie (u - jp, u)
+        before = (step < j) | ((step == j) & ~wrap)
+        out[:, half + step - 1] = np.where(before & rewire[step - 1, owner], size[r] - step, 0)
     return out
 
 

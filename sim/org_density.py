@@ -13,7 +13,7 @@ from collections.abc import Sequence
 
 from sim.compose import load_config
 from sim.model import GovernanceModel
-from sim.processes.social_orgs import founding_rate_for
+from sim.processes.social_orgs import SocialOrganisations, founding_rate_for
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -25,7 +25,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     m = GovernanceModel(rng=0, config=cfg)
     so = m.cfg.policy.social_orgs
     for d in args.densities:
-        rate = founding_rate_for(d, so, m.people, m.orgs.n_streets, m.funding_ratio)
+        sector = m.process(SocialOrganisations)
+        rate = founding_rate_for(d, so, m.people, sector.n_streets, sector.funding_ratio)
         print(f"density {d:g} per 10,000 people: founding_rate {rate:.4f}")
     return 0
 

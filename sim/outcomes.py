@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from sim.config import GRAND_CENTRES, TIERS
-from sim.metrics import AGE_LABELS
+from sim.population import AGE_LABELS
 
 Kind = Literal["scalar", "series"]
 
@@ -176,6 +176,8 @@ _DECLARED: list[Outcome] = [
     _rate("government_cost_per_week", "government cost", "yuan per week", -1),
     _rate("government_cost_per_resident_year", "government cost", "yuan per resident a year", -1),
     _count("online_warnings", "online early warnings", weekly=True),
+    _count("property_companies", "property-management companies"),
+    _scale("property_satisfaction", "satisfaction with property management", +1),
     _count("reforms_applied", "reforms applied"),
     # weekly only
     Outcome("step", "time", "weeks", kind="series", low=0.0),

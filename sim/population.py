@@ -20,6 +20,7 @@ INSTITUTIONS: tuple[str, ...] = ("party", "committee", "mediation", "court", "go
 
 # Adult age bands (lower bounds) and weights; floating residents are younger.
 AGE_BANDS = np.array([18, 30, 40, 50, 60, 70, 80, 90])
+AGE_LABELS: tuple[str, ...] = ("18_29", "30_39", "40_49", "50_59", "60_69", "70_79", "80_plus")
 AGE_WEIGHTS_REGISTERED = np.array([0.17, 0.17, 0.18, 0.17, 0.15, 0.11, 0.05])
 AGE_WEIGHTS_FLOATING = np.array([0.42, 0.30, 0.16, 0.08, 0.03, 0.01, 0.0])
 
@@ -80,6 +81,15 @@ class Population:
     online: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=bool))
     household_children: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=np.int16))
     community_people: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=np.int64))
+    # each resident's own resting grievance and trust (their draws at build or on arrival),
+    # toward which experiences fade
+    grievance_rest: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=np.float32))
+    trust_rest: dict[str, np.ndarray] = field(default_factory=dict)
+
+    def rest_here(self) -> None:
+        """Today's grievance and trust become the resting levels."""
+        self.grievance_rest = self.grievance.copy()
+        self.trust_rest = {name: t.copy() for name, t in self.trust.items()}
 
     @property
     def n(self) -> int:

@@ -10,8 +10,7 @@ import pytest
 from sim import GovernanceModel, run
 from sim.calibration import PATTERNS, STRUCTURE, evaluate
 from sim.config import SimConfig, flatten
-
-pytestmark = pytest.mark.calibration
+from sim.processes.social_orgs import SocialOrganisations
 
 
 def _summary(job: tuple[str, int, dict[str, Any]]) -> dict[str, Any]:
@@ -32,7 +31,7 @@ def test_city_structure_matches_the_seed() -> None:
     )
     assert m.world.n_communities == STRUCTURE["communities"][0]
     assert m.world.n_courtyards == STRUCTURE["courtyards"][0]
-    orgs = [o for o in m.orgs.alive() if o.kind != "hub"]
+    orgs = [o for o in m.process(SocialOrganisations).alive() if o.kind != "hub"]
     groups = sum(o.kind == "group" for o in orgs)
     pnus = sum(o.kind == "pnu" for o in orgs)
     assert groups / pnus == pytest.approx(STRUCTURE["group_to_pnu"][0], rel=0.01)
@@ -63,6 +62,7 @@ def test_organisation_density_emerges_from_founding_and_failure() -> None:
     assert thin.org_count < density[0.105]
 
 
+@pytest.mark.calibration
 def test_chengdu_2014_meets_every_pattern_target_over_ten_seeds() -> None:
     runs = summaries("chengdu_2014", 10)
     versus = {"no_grand_mediation": summaries("no_grand_mediation", 10)}
@@ -74,6 +74,7 @@ def test_chengdu_2014_meets_every_pattern_target_over_ten_seeds() -> None:
     assert not missed, missed
 
 
+@pytest.mark.calibration
 def test_reform_improves_on_the_2008_baseline() -> None:
     """The reform package settles disputes better and raises participation, seed by seed."""
     base = summaries("baseline_2008", 3)
@@ -84,6 +85,7 @@ def test_reform_improves_on_the_2008_baseline() -> None:
         assert r["petitions"] < b["petitions"]
 
 
+@pytest.mark.calibration
 def test_levels_at_week_260_and_week_1040_agree() -> None:
     """After the burn-in the model is at its steady state: the mean of each outcome over
     weeks 208-260 and over weeks 988-1040 agree within the tolerances stated here."""
@@ -110,6 +112,7 @@ def test_levels_at_week_260_and_week_1040_agree() -> None:
             assert gap <= tol, (seed, name, float(early[name]), float(late[name]))
 
 
+@pytest.mark.calibration
 def test_every_ablation_moves_a_headline_outcome_in_a_small_paired_check() -> None:
     """A small version of `python -m sim.ablation_check` (6 seeds, three years): each removal
     has at least one headline outcome whose paired 95% interval excludes zero."""

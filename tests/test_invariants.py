@@ -9,15 +9,20 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from sim import GovernanceModel
+from sim.agents.grid import grid_chance
 from sim.compose import load_config
 from sim.config import TIERS, Discipline, ServiceDist, SimConfig
 from sim.ledger import ABANDONED, OPEN
+from sim.metrics import ladder_total
 from sim.params import iter_params
-from sim.processes.detection import grid_probability
+from sim.processes.disputes import Disputes
+from sim.processes.ladder import Ladder
 
 
 def check_invariants(m: GovernanceModel) -> None:
-    led, tot = m.ledger, m.totals
+    led = m.ledger
+    arising = m.process(Disputes).total.arising
+    closed = m.process(Ladder).total.cohort_closed
     outcome = led.outcome
     opened = led.n
     resolved = int(((outcome >= 0) & (outcome < ABANDONED)).sum())
@@ -25,9 +30,9 @@ def check_invariants(m: GovernanceModel) -> None:
     still_open = int((outcome == OPEN).sum())
     assert opened == resolved + abandoned + still_open
     cohort = led.opened >= 0
-    assert tot.opened == int(cohort.sum())
-    assert tot.cohort_closed == int((cohort & (outcome != OPEN)).sum())
-    assert tot.open == int((cohort & (outcome == OPEN)).sum())
+    assert arising == int(cohort.sum())
+    assert closed == int((cohort & (outcome != OPEN)).sum())
+    assert arising - closed == int((cohort & (outcome == OPEN)).sum())
     assert m.open_disputes == still_open
     entry, start, exit_ = led.tier_entry, led.tier_start, led.tier_exit
     for d in range(led.n):
@@ -45,11 +50,13 @@ def check_invariants(m: GovernanceModel) -> None:
             assert outcome[d] == visited.max(), "resolved below the highest tier visited"
         if outcome[d] != OPEN:
             assert led.closed_time[d] >= led.arise_time[d]
+    ladder = m.process(Ladder)
     for d in range(led.n):
         for j in range(len(TIERS)):
-            assert 0.0 <= m.ladder.success_probability(d, j) <= 1.0
-        assert 0.0 <= m.ladder.petition_probability(d) <= 1.0
-    assert 0.0 <= grid_probability(m.cfg.policy) <= 1.0
+            assert 0.0 <= ladder.success_probability(d, j) <= 1.0
+        assert 0.0 <= ladder.petition_probability(d) <= 1.0
+    chance = grid_chance(m, m.cfg.policy.grid.saturation)
+    assert ((chance >= 0) & (chance <= 1)).all()
     g = m.pop.grievance
     assert g.min() >= 0 and g.max() <= 1
     for t in m.pop.trust.values():
@@ -60,9 +67,10 @@ def test_invariants_each_step(small: dict) -> None:
     m = GovernanceModel("baseline_2008", rng=11, **{**small, "steps": 40})
     for _ in range(40):
         m.step()
-        assert m.totals.open == m.totals.opened - m.totals.cohort_closed
+        still_open = int(((m.ledger.opened >= 0) & (m.ledger.outcome == OPEN)).sum())
+        assert still_open == m.process(Disputes).total.arising - ladder_total(m).cohort_closed
     check_invariants(m)
-    assert m.totals.cohort_closed > 0
+    assert ladder_total(m).cohort_closed > 0
 
 
 def _random_value(name: str, value: object, meta, draw) -> object:  # noqa: ANN001
@@ -125,4 +133,4 @@ def test_no_escalation_and_no_petition_office() -> None:
     m.run()
     check_invariants(m)
     assert np.isnan(m.ledger.tier_entry[:, TIERS.index("petition")]).all()
-    assert m.totals.abandoned > 0
+    assert ladder_total(m).abandoned > 0

@@ -9,7 +9,7 @@ import pytest
 
 from sim import GovernanceModel
 from sim.config import Discipline, ServiceDist
-from sim.processes.queues import Pool, advance, service_time
+from sim.queues import Pool, advance, service_time
 
 
 def erlang_c_wait(lam: float, mu: float, c: int) -> float:

@@ -80,7 +80,10 @@ def test_people_are_adults_and_their_households_children(small: dict) -> None:
     assert pop.children == w.n_children > 0
     assert pop.people == pop.n + w.n_children
     per_community = np.bincount(w.household_community(), weights=w.household_children)
-    assert pop.community_people.tolist() == (m.comm_n + per_community).astype(int).tolist()
+    assert (
+        pop.community_people.tolist()
+        == (m.community_residents + per_community).astype(int).tolist()
+    )
     assert pop.people_per(pop.courtyard, w.n_courtyards).sum() == pop.people
     assert pop.people_per(pop.community, w.n_communities).tolist() == pop.community_people.tolist()
     expected = w.n_households * m.cfg.world.children_per_household

@@ -26,6 +26,9 @@ def _column(name: str) -> property:
 
 
 class Resident(mesa.Agent):
+    """A resident as a Mesa agent: a thin view of row `idx` of the columnar `Population`
+    (for Mesa tools; the processes act on the arrays)."""
+
     model: GovernanceModel
 
     def __init__(self, model: GovernanceModel, idx: int) -> None:

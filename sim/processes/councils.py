@@ -18,24 +18,38 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from sim.config import CouncilConfig, CouncilLevel
+from sim.agents import Council, PartyBranch, ResidentsCommittee, ServiceStation, per_unit
+from sim.agents.councils import council_map, efficacy, has_council
+from sim.config import SimConfig
+from sim.processes.base import Process, Tally
+from sim.processes.participation import Participation, probability
+
+if TYPE_CHECKING:
+    from sim.model import GovernanceModel
 
 ISSUE_KINDS: tuple[str, ...] = ("repairs", "property_management", "shared_space", "safety")
 OPEN, IMPLEMENTED, ESCALATED = 0, 1, 2
-COMMITTEE, COMMUNITY_COUNCIL, COURTYARD_COUNCIL = 0, 1, 2
-HANDLERS: tuple[str, ...] = ("committee", "community_council", "courtyard_council")
+COMMITTEE, COMMUNITY_COUNCIL, COURTYARD_COUNCIL, PROVIDER = 0, 1, 2, 3
+HANDLERS: tuple[str, ...] = ("committee", "community_council", "courtyard_council", "provider")
 
 
-def logit(p: float) -> float:
-    p = min(max(p, 1e-9), 1 - 1e-9)
-    return math.log(p / (1 - p))
-
-
-def sigmoid(z: np.ndarray | float) -> np.ndarray:
-    return np.asarray(1.0 / (1.0 + np.exp(-np.asarray(z, dtype=np.float64))))
+def providers(model: GovernanceModel) -> dict[int, Any]:
+    """Per courtyard, the institution that takes some of its issues before any council:
+    any agent whose class declares `takes_issues` (issue kinds) and `decide`, `implement`
+    and `learn` like a committee (e.g. `sim.agents.property.PropertyCompany`)."""
+    classes = [c for c in model.agents_by_type if getattr(c, "takes_issues", None)]
+    key = ("providers", tuple(classes))
+    version = tuple(model.layout_versions[c] for c in classes)
+    hit = model.unit_cache.get(key)
+    if hit is not None and hit[0] == version:
+        return hit[1]
+    found = {a.unit: a for c in classes for a in model.agents_by_type[c]}
+    model.unit_cache[key] = (version, found)
+    return found
 
 
 @dataclass
@@ -73,13 +87,17 @@ class Issues:
 
 
 @dataclass
-class CouncilTally:
+class CouncilTally(Tally):
+    """What happened to collective issues this week (and, summed, since week 0)."""
+
     raised: int = 0
     decided: int = 0
     council_decided: int = 0
     implemented: int = 0
     escalated: int = 0
     quorate: int = 0
+    decision_time_sum: float = 0.0
+    decisions_timed: int = 0
     decision_times: list[float] = field(default_factory=list)
     # where each escalated issue turns into a property dispute (the courtyard that raised it)
     escalated_courtyards: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=np.int64))
@@ -90,109 +108,202 @@ class CouncilTally:
     festered_courtyards: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=np.int64))
     festered_communities: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=np.int64))
 
+    def add(self, other: Tally) -> None:  # unit lists are per week, not totals
+        for name in ("raised", "decided", "council_decided", "implemented", "escalated"):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+        self.decision_time_sum += other.decision_time_sum  # type: ignore[attr-defined]
+        self.decisions_timed += other.decisions_timed  # type: ignore[attr-defined]
 
-class Councils:
-    """Councils at courtyard/community level, their legitimacy and the issue queue."""
 
-    def __init__(
-        self,
-        courtyard_community: np.ndarray,
-        courtyard_u: np.ndarray,
-        community_u: np.ndarray,
-    ) -> None:
-        self.courtyard_community = courtyard_community
-        self.courtyard_u = courtyard_u
-        self.community_u = community_u
-        self.n_courtyards = len(courtyard_community)
-        self.n_communities = len(community_u)
-        self.legit_courtyard = np.full(self.n_courtyards, 0.5)
-        self.legit_community = np.full(self.n_communities, 0.5)
+def council_inputs(
+    model: GovernanceModel, recent: np.ndarray, recent_floating: np.ndarray
+) -> tuple[tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]:
+    """(share, representativeness) at (courtyard, community) level from participation
+    events per courtyard over the recent weeks (all, and by floating residents).
+
+    share: events per resident; representativeness: the floating share among participants
+    relative to that among residents, capped at 1."""
+    courtyard_community, n_communities = model.world.courtyard_community, model.world.n_communities
+    comm = np.bincount(courtyard_community, weights=recent, minlength=n_communities)
+    comm_f = np.bincount(courtyard_community, weights=recent_floating, minlength=n_communities)
+    comm_floating = np.bincount(
+        courtyard_community, weights=model.courtyard_floating, minlength=n_communities
+    )
+
+    def rep(part_f: np.ndarray, part: np.ndarray, res_f: np.ndarray, res: np.ndarray) -> Any:
+        res_share = res_f / np.maximum(res, 1)
+        part_share = part_f / np.maximum(part, 1)
+        return np.where(res_share > 0, np.minimum(part_share / np.maximum(res_share, 1e-9), 1), 1.0)
+
+    share = (
+        recent / np.maximum(model.courtyard_residents, 1),
+        comm / np.maximum(model.community_residents, 1),
+    )
+    reps = (
+        rep(recent_floating, recent, model.courtyard_floating, model.courtyard_residents),
+        rep(comm_f, comm, comm_floating, model.community_residents),
+    )
+    return share, reps
+
+
+def committees(model: GovernanceModel) -> dict[int, ResidentsCommittee]:
+    """The residents' committee of each community, cached until one changes."""
+    version = model.versions[ResidentsCommittee]
+    hit = model.unit_cache.get(ResidentsCommittee)
+    if hit is None or hit[0] != version:
+        found = {c.unit: c for c in model.agents_by_type.get(ResidentsCommittee, ())}
+        hit = model.unit_cache[ResidentsCommittee] = (version, found)
+    return hit[1]
+
+
+def _steering(branch: PartyBranch) -> float:
+    return branch.steer()
+
+
+def steering(model: GovernanceModel) -> tuple[np.ndarray, np.ndarray]:
+    """Log-odds the party branch of each courtyard and community adds to its council."""
+    w = model.world
+    return (
+        per_unit(model, PartyBranch, w.n_courtyards, _steering, level="courtyard"),
+        per_unit(model, PartyBranch, w.n_communities, _steering, level="community"),
+    )
+
+
+def _resources(station: ServiceStation) -> float:
+    return station.resources
+
+
+class Deliberation(Process):
+    """Collective issues arise; councils that are quorate deliberate, decide and carry out;
+    the residents' committee acts alone where no council takes an issue; issues left past
+    their patience fester into property disputes (see the module docstring)."""
+
+    name = "councils"
+    tally_type = CouncilTally
+
+    def __init__(self, model: GovernanceModel) -> None:
+        super().__init__(model)
+        self.model = model
         self.issues = Issues()
-        self.configure(CouncilConfig())
+        self.courtyard_grievance = np.zeros(model.world.n_courtyards)
 
-    def configure(self, cfg: CouncilConfig) -> None:
-        """Which units have a council: fixed uniforms, so more coverage only adds councils."""
-        self.cfg = cfg
-        at_court = cfg.level in (CouncilLevel.courtyard, CouncilLevel.both)
-        at_comm = cfg.level in (CouncilLevel.community, CouncilLevel.both)
-        self.has_courtyard = at_court & (self.courtyard_u < cfg.coverage)
-        self.has_community = at_comm & (self.community_u < cfg.coverage)
+    def configure(self, cfg: SimConfig) -> None:
+        self.rate = cfg.disputes.issue_rate
+        self.patience = cfg.disputes.issue_patience
+        self.community_share = cfg.disputes.community_issue_share
+        self.relief = cfg.trust.issue_relief
+        self.grievance = cfg.trust.issue_grievance
 
-    def efficacy(self, without_council: float) -> np.ndarray:
-        """Per courtyard: mean legitimacy of the councils residents can turn to, their
-        courtyard's and their community's (or `without_council` where there is none)."""
-        comm = self.has_community[self.courtyard_community]
-        total = np.where(comm, self.legit_community[self.courtyard_community], 0.0)
-        total = total + np.where(self.has_courtyard, self.legit_courtyard, 0.0)
-        present = comm.astype(np.int64) + self.has_courtyard
-        return np.where(present > 0, total / np.maximum(present, 1), without_council)
+    def handler(self, courtyard: int, community_wide: bool, kind: int = -1) -> Any:
+        """A courtyard's own issue goes to the courtyard's provider if it takes that kind of
+        issue (`providers`), else its courtyard council, else the community council, else
+        the residents' committee; a community-wide issue to the community council, else the
+        committee."""
+        m = council_map(self.model)
+        community = int(self.model.world.courtyard_community[courtyard])
+        if not community_wide:
+            provider = providers(self.model).get(courtyard)
+            if provider is not None and ISSUE_KINDS[kind] in provider.takes_issues:
+                return provider
+        if not community_wide and courtyard in m.courtyard:
+            return m.courtyard[courtyard]
+        if community in m.community:
+            return m.community[community]
+        return committees(self.model)[community]
 
-    def handler_of(self, courtyards: np.ndarray, community_wide: np.ndarray) -> np.ndarray:
-        """A courtyard's own issue goes to its courtyard council, else the community council,
-        else the residents' committee; a community-wide issue to the community council, else
-        the committee."""
-        comm = self.has_community[self.courtyard_community[courtyards]]
-        own = self.has_courtyard[courtyards] & ~community_wide
-        return np.where(
-            own, COURTYARD_COUNCIL, np.where(comm, COMMUNITY_COUNCIL, COMMITTEE)
-        ).astype(np.int8)
+    def step(self, model: GovernanceModel, t: int) -> CouncilTally:
+        w, pop = model.world, model.pop
+        self.courtyard_grievance = (
+            np.add.reduceat(pop.grievance, model.courtyard_members[0][:-1], dtype=np.float64)
+            / model.courtyard_residents
+        )
+        rng = model.streams["councils"]
+        new_per_courtyard = rng.poisson(self.rate * (1.0 + self.courtyard_grievance))
+        part = model.process(Participation)
+        share, rep = council_inputs(model, *part.recent_events())
+        tally = self.deliberate(t, new_per_courtyard, share, rep, rng)
+        delta = np.zeros(w.n_courtyards, dtype=np.float32)
+        np.add.at(delta, tally.implemented_courtyards, -self.relief)
+        np.add.at(delta, tally.festered_courtyards, self.grievance)
+        wide = np.zeros(w.n_communities, dtype=np.float32)  # issues of the whole community
+        np.add.at(wide, tally.implemented_communities, -self.relief)
+        np.add.at(wide, tally.festered_communities, self.grievance)
+        delta += wide[w.courtyard_community]
+        if delta.any():
+            g = pop.grievance
+            np.clip(g + delta[pop.courtyard], 0, 1, out=g)
+        return tally
 
-    def step(
+    def deliberate(
         self,
         t: int,
         new_per_courtyard: np.ndarray,
-        recent_share_courtyard: np.ndarray,
-        recent_share_community: np.ndarray,
-        representativeness_courtyard: np.ndarray,
-        representativeness_community: np.ndarray,
-        courtyard_branch: np.ndarray,
-        community_branch: np.ndarray,
-        resources_ratio: float,
-        patience: float,
-        community_share: float,
+        share: tuple[np.ndarray, np.ndarray],
+        rep: tuple[np.ndarray, np.ndarray],
         rng: np.random.Generator,
     ) -> CouncilTally:
         """One week: raise issues, deliberate where quorate, carry out or escalate."""
-        cfg, tally = self.cfg, CouncilTally()
-        courts = np.repeat(np.arange(self.n_courtyards), new_per_courtyard)
+        model, tally = self.model, CouncilTally()
+        courtyard_community = model.world.courtyard_community
+        courts = np.repeat(np.arange(len(courtyard_community)), new_per_courtyard)
         k = len(courts)
         if k:
             kinds = rng.integers(0, len(ISSUE_KINDS), size=k)
             opened = t + rng.random(k)
-            deadline = opened + rng.exponential(patience, size=k)
-            self.issues.add(courts, kinds, opened, deadline, rng.random(k) < community_share)
+            deadline = opened + rng.exponential(self.patience, size=k)
+            self.issues.add(courts, kinds, opened, deadline, rng.random(k) < self.community_share)
         tally.raised = k
         iss = self.issues
         live = np.flatnonzero(iss.state == OPEN)
         u_decide, u_success = rng.random(len(live)), rng.random(len(live))
         if len(live) == 0:
             return tally
-        court = iss.courtyard[live]
-        comm = self.courtyard_community[court]
-        handler = self.handler_of(court, iss.community_wide[live])
-        iss.handler[live] = handler
-        at_court = handler == COURTYARD_COUNCIL
-        share = np.where(at_court, recent_share_courtyard[court], recent_share_community[comm])
-        rep = np.where(
-            at_court, representativeness_courtyard[court], representativeness_community[comm]
+        m = council_map(model)
+        tally.quorate = sum(c.quorate(share[0][u]) for u, c in m.courtyard.items()) + sum(
+            c.quorate(share[1][u]) for u, c in m.community.items()
         )
-        council = handler != COMMITTEE
-        quorate = council & (share >= cfg.quorum)
-        tally.quorate = int(
-            (self.has_courtyard & (recent_share_courtyard >= cfg.quorum)).sum()
-            + (self.has_community & (recent_share_community >= cfg.quorum)).sum()
+        courtyards = iss.courtyard[live]
+        comm = courtyard_community[courtyards]
+        wide = iss.community_wide[live]
+        steer_c, steer_m = steering(model)
+        resources = per_unit(model, ServiceStation, model.world.n_communities, _resources)
+        handlers = [
+            self.handler(c, whole, issue_kind)
+            for c, whole, issue_kind in zip(
+                courtyards.tolist(), wide.tolist(), iss.kind[live].tolist(), strict=True
+            )
+        ]
+        kind = np.array(
+            [
+                COURTYARD_COUNCIL
+                if h.level == "courtyard" and isinstance(h, Council)
+                else COMMUNITY_COUNCIL
+                if isinstance(h, Council)
+                else COMMITTEE
+                if isinstance(h, ResidentsCommittee)
+                else PROVIDER
+                for h in handlers
+            ],
+            dtype=np.int8,
         )
-        p_decide = np.where(
-            council,
-            quorate * (1.0 - math.exp(-1.0 / cfg.decision_weeks)),
-            1.0 - math.exp(-1.0 / cfg.committee_weeks),
-        )
-        steer = np.where(at_court, courtyard_branch[court], community_branch[comm])
-        p_success = np.where(
-            council,
-            self.success_chance(share, rep, steer, resources_ratio),
-            sigmoid(logit(cfg.committee_success) + cfg.resources_effect * (resources_ratio - 1)),
-        )
+        iss.handler[live] = kind
+        p_decide, p_success = np.empty(len(live)), np.empty(len(live))
+        for i, (h, c, community) in enumerate(
+            zip(handlers, courtyards.tolist(), comm.tolist(), strict=True)
+        ):
+            if isinstance(h, Council):
+                at_courtyard = h.level == "courtyard"
+                share_here = share[0][c] if at_courtyard else share[1][community]
+                represent_here = rep[0][c] if at_courtyard else rep[1][community]
+                steer_here = steer_c[c] if at_courtyard else steer_m[community]
+                p_decide[i] = h.decide(share_here)
+                p_success[i] = h.implement(
+                    share_here, represent_here, steer_here, resources[community]
+                )
+            else:
+                p_decide[i] = h.decide()
+                p_success[i] = h.implement(resources[community])
+        council = (kind == COURTYARD_COUNCIL) | (kind == COMMUNITY_COUNCIL)
         decided = u_decide < p_decide
         done = decided & (u_success < p_success)
         failed = decided & ~done
@@ -200,75 +311,74 @@ class Councils:
         ids_decided = live[decided]
         first = np.isnan(iss.decided[ids_decided])
         iss.decided[ids_decided[first]] = now
-        tally.decision_times = (now - iss.opened[ids_decided[first]]).tolist()
+        times = now - iss.opened[ids_decided[first]]
+        tally.decision_times = times.tolist()
+        tally.decision_time_sum, tally.decisions_timed = float(times.sum()), int(len(times))
         tally.decided = int(first.sum())  # issues decided for the first time
         tally.council_decided = int((decided & council).sum())  # decisions taken by councils
         iss.state[live[done]] = IMPLEMENTED
         iss.closed[live[done]] = now
         tally.implemented = int(done.sum())
-        wide = iss.community_wide[live]
-        tally.implemented_courtyards = court[done & ~wide]
+        tally.implemented_courtyards = courtyards[done & ~wide]
         tally.implemented_communities = comm[done & wide]
-        self._learn(court, comm, handler, done, +1)
-        self._learn(court, comm, handler, failed, -1)
         overdue = ~done & (iss.deadline[live] < now)
+        self._learn(handlers, kind, done, True)
+        self._learn(handlers, kind, failed, False)
         iss.state[live[overdue]] = ESCALATED
         iss.closed[live[overdue]] = now
         tally.escalated = int(overdue.sum())
-        tally.escalated_courtyards = court[overdue]
-        tally.festered_courtyards = court[overdue & ~wide]
+        tally.escalated_courtyards = courtyards[overdue]
+        tally.festered_courtyards = courtyards[overdue & ~wide]
         tally.festered_communities = comm[overdue & wide]
-        self._learn(court, comm, handler, overdue & council, -1)
+        self._learn(handlers, kind, overdue & council, False)
+        for i in np.flatnonzero(done & ~council).tolist():  # committees and providers
+            handlers[i].implemented += 1
+        for i in np.flatnonzero(decided & council).tolist():
+            handlers[i].decisions += 1
         return tally
 
-    def success_chance(
-        self, share: np.ndarray, rep: np.ndarray, steer: np.ndarray, resources_ratio: float
-    ) -> np.ndarray:
-        """Chance a council's decision is carried out."""
-        cfg = self.cfg
-        z = (
-            logit(cfg.success)
-            + cfg.participation_effect * (share - cfg.quorum)
-            + cfg.representativeness_effect * (rep - 0.5)
-            + cfg.party_steering * steer
-            + cfg.resources_effect * (resources_ratio - 1.0)
+    @staticmethod
+    def _learn(handlers: list[Any], kind: np.ndarray, mask: np.ndarray, success: bool) -> None:
+        """Councils learn from outcomes, courtyard councils first, then community councils,
+        then providers (each in the order of the issues)."""
+        for level in (COURTYARD_COUNCIL, COMMUNITY_COUNCIL, PROVIDER):
+            for i in np.flatnonzero(mask & (kind == level)).tolist():
+                handlers[i].learn(success)
+
+
+def settle(model: GovernanceModel) -> None:
+    """Start councils, and residents' trust in them, at the stationary state that goes with
+    the participation they bring about (rounds of the fixed point, in expectation: no
+    draws). Trust in the committee is pulled toward the councils' legitimacy and fades
+    toward each resident's resting trust, so it settles at the weighted mean."""
+    cfg, pop, n_courtyards = model.cfg, model.pop, model.world.n_courtyards
+    part = model.process(Participation)
+    weeks = cfg.participation.recent_weeks
+    pull = min(cfg.trust.legitimacy_pull * cfg.trust.interval, 1.0) / cfg.trust.interval
+    decay = cfg.trust.trust_decay
+    resting = pop.trust_rest["committee"]
+    has = has_council(model)
+    q = 1.0 - math.exp(-1.0 / cfg.disputes.issue_patience)
+    m = council_map(model)
+    steer_c, steer_m = steering(model)
+    resources = per_unit(model, ServiceStation, model.world.n_communities, _resources)
+    courtyard_community = model.world.courtyard_community
+    for _ in range(5):
+        if pull + decay > 0:
+            eff = efficacy(model, cfg.participation.no_council_efficacy)
+            settled = (pull * eff[pop.courtyard] + decay * resting) / (pull + decay)
+            pop.trust["committee"][:] = np.where(has[pop.courtyard], settled, resting)
+        p = probability(part.logit(model))
+        recent = np.bincount(pop.courtyard, weights=p * weeks, minlength=n_courtyards)
+        recent_f = np.bincount(
+            pop.courtyard, weights=p * weeks * pop.floating, minlength=n_courtyards
         )
-        return sigmoid(z)
-
-    def settle_legitimacy(
-        self,
-        share: tuple[np.ndarray, np.ndarray],
-        rep: tuple[np.ndarray, np.ndarray],
-        steer: tuple[np.ndarray, np.ndarray],
-        resources_ratio: float,
-        patience: float,
-    ) -> None:
-        """Start each council at the fixed point of its learning rule, so a run need not
-        wait decades for legitimacy to settle. Each week an open issue is decided with
-        chance d (0 when not quorate) and carried out with chance s (a success), else the
-        attempt fails; if still open it overruns its deadline with chance q (a failure).
-        Successes then come at rate ds and failures at d(1-s) + q(1-ds) per open week, and
-        legitimacy, which moves toward 1 after a success and toward 0 after a failure,
-        settles at L* = ds / (d + q(1 - ds)).
-        (`share`, `rep`, `steer` are (courtyard, community) arrays.)"""
-        cfg = self.cfg
-        q = 1.0 - math.exp(-1.0 / patience)
-        for legit, has, sh, rp, st in (
-            (self.legit_courtyard, self.has_courtyard, share[0], rep[0], steer[0]),
-            (self.legit_community, self.has_community, share[1], rep[1], steer[1]),
-        ):
-            d = (sh >= cfg.quorum) * (1.0 - math.exp(-1.0 / cfg.decision_weeks))
-            s = self.success_chance(sh, rp, st, resources_ratio)
-            settled = d * s / np.maximum(d + q * (1 - d * s), 1e-12)
-            legit[:] = np.where(has, settled, legit)  # a council that appears later: 0.5
-
-    def _learn(
-        self, court: np.ndarray, comm: np.ndarray, handler: np.ndarray, mask: np.ndarray, sign: int
-    ) -> None:
-        lr = self.cfg.legitimacy_learning
-        for legit, units in (
-            (self.legit_courtyard, court[mask & (handler == COURTYARD_COUNCIL)]),
-            (self.legit_community, comm[mask & (handler == COMMUNITY_COUNCIL)]),
-        ):
-            for u in units.tolist():
-                legit[u] += lr * (1.0 - legit[u]) if sign > 0 else -lr * legit[u]
+        share, rep = council_inputs(model, recent, recent_f)
+        for unit, council in m.courtyard.items():
+            council.settle(
+                share[0][unit], rep[0][unit], steer_c[unit], resources[courtyard_community[unit]], q
+            )
+        for unit, council in m.community.items():
+            council.settle(share[1][unit], rep[1][unit], steer_m[unit], resources[unit], q)
+        m = council_map(model)
+        part.peer_share = model.ties.neighbour_mean((1 - (1 - p) ** weeks).astype(np.float32))

@@ -1,8 +1,10 @@
 """Early detection by grid workers and building-level party groups. A dispute is caught early
 with probability 1 - (1 - p_party)(1 - p_grid)(1 - p_extra), where p_party =
-building_detection where the initiator's building has a party group, p_grid = detection x
-(1 - exp(-workers_per_10k / saturation)) for registered initiators only (grid workers
-cover the households the information system knows: 院落包户、单位包人), and p_extra is classified
+the detection chance of the party group of the initiator's building (`PartyBranch.detect`),
+p_grid = the chance of the grid workers of the initiator's community
+(`sim.agents.grid.grid_chance`: detection x (1 - exp(-workers per 10,000 people /
+saturation))) for registered initiators only (grid workers cover the households the
+information system knows: 院落包户、单位包人), and p_extra is classified
 management's extra attention to key and high-risk floating residents. Caught early, it
 enters the ladder at once and loses `early_relief` of its severity; otherwise it festers
 for Exp(latent_weeks) and gains `festering` of the remaining severity (seed: the
@@ -11,26 +13,19 @@ for Exp(latent_weeks) and gains `festering` of the remaining severity (seed: the
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 
 from sim.config import PolicyConfig
+from sim.ledger import CLASSIFIED, GRID, NONE, PARTY
 
-NONE, PARTY, GRID, CLASSIFIED, ONLINE = 0, 1, 2, 3, 4
-DETECTORS: tuple[str, ...] = ("none", "party", "grid", "classified", "online")
-
-
-def grid_probability(policy: PolicyConfig) -> float:
-    grid = policy.grid
-    return grid.detection * (1.0 - math.exp(-grid.workers_per_10k / grid.saturation))
+__all__ = ["CLASSIFIED", "GRID", "NONE", "PARTY", "detect"]
 
 
 def detect(
     severity: np.ndarray,
     arise_time: np.ndarray,
-    building_has_branch: np.ndarray,
-    registered: np.ndarray,
+    p_party: np.ndarray,
+    p_grid: np.ndarray,
     policy: PolicyConfig,
     u_detect: np.ndarray,
     u_delay: np.ndarray,
@@ -43,8 +38,6 @@ def detect(
     management's extra attention, `p_extra`).
     """
     n = len(severity)
-    p_party = policy.party.building_detection * building_has_branch
-    p_grid = grid_probability(policy) * registered
     p_extra = np.zeros(n) if p_extra is None else p_extra
     by_party = p_party
     by_grid = by_party + (1.0 - p_party) * p_grid

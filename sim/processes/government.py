@@ -1,40 +1,28 @@
-"""The street office's budget and what governance costs per week.
+"""What governance costs the street offices each week.
 
-The budget (yuan per resident per week) is split between economic work and public service;
-the reform's 职能归位 moves `public_service_share` up. Public service pays for purchased
-services from social organisations (`purchase_share`) and sets the resources councils can
-draw on (ratio to `reference_service`). Cost per week counts grid workers, mediators,
-purchased services, petitions, court cases and online responses.
+Cost per week counts grid workers, mediators, judges and petition officers (the servers of
+every desk), the services bought from social organisations (at most their running cost),
+petitions and court cases handled, and responses to online warnings. The street offices'
+budgets (`sim.agents.StreetOffice`) split public service from economic work (职能归位);
+public service buys services and is the resources councils draw on.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from sim.config import GovernmentConfig
+from sim.agents import GridWorker
+from sim.config import TIERS, GovernmentConfig, SimConfig
+from sim.processes.base import Process, Tally
+from sim.processes.ladder import Ladder
+from sim.processes.social_orgs import SocialOrganisations
+from sim.processes.trust import Online
 
+if TYPE_CHECKING:
+    from sim.model import GovernanceModel
 
-@dataclass(frozen=True)
-class Budget:
-    public_service: float  # yuan/week
-    purchase: float  # yuan/week offered to organisations
-    resources_ratio: float  # public-service spend per resident / reference
-
-    def funding_ratio(self, organisations: float, weekly_cost: float, grants: float) -> float:
-        """Share of organisations' running cost covered by purchased services plus
-        foundation grants (the development foundation's share of the cost)."""
-        if organisations == 0 or weekly_cost == 0:
-            return 1.0
-        return min(1.0, self.purchase / (organisations * weekly_cost) + grants)
-
-
-def budget(cfg: GovernmentConfig, residents: int) -> Budget:
-    public = cfg.budget * cfg.public_service_share * residents
-    return Budget(
-        public_service=public,
-        purchase=public * cfg.purchase_share,
-        resources_ratio=cfg.budget * cfg.public_service_share / cfg.reference_service,
-    )
+PETITION, LITIGATION = TIERS.index("petition"), TIERS.index("litigation")
 
 
 def weekly_cost(
@@ -55,3 +43,37 @@ def weekly_cost(
         + court_cases * cfg.litigation_cost
         + responses * response_cost
     )
+
+
+@dataclass
+class CostTally(Tally):
+    """Yuan spent this week."""
+
+    cost: float = 0.0
+
+
+class Government(Process):
+    """Books the week's cost of governance."""
+
+    name = "government"
+    tally_type = CostTally
+
+    def configure(self, cfg: SimConfig) -> None:
+        self.cfg = cfg.policy.government
+        self.weekly_org_cost = cfg.policy.social_orgs.weekly_cost
+        self.response_cost = cfg.policy.online.response_cost
+
+    def step(self, model: GovernanceModel, t: int) -> CostTally:
+        ladder, orgs = model.process(Ladder), model.process(SocialOrganisations)
+        entered = ladder.tally.entered
+        cost = weekly_cost(
+            self.cfg,
+            len(model.agents_by_type.get(GridWorker, ())),
+            ladder.total_servers(),
+            min(orgs.purchase(), orgs.count * self.weekly_org_cost),
+            int(entered[PETITION]),
+            int(entered[LITIGATION]),
+            model.process(Online).tally.warnings,
+            self.response_cost,
+        )
+        return CostTally(cost=cost)

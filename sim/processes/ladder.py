@@ -1,7 +1,7 @@
 """The mediation ladder: self-settlement -> courtyard -> community -> grand mediation ->
 litigation, with petition as a costly exit from any tier.
 
-Each tier is a set of multi-server queues (`sim.processes.queues`), one per unit: a
+Each tier is a set of multi-server queues (`sim.queues`), one per unit: a
 courtyard, a community, one of the city's five grand-mediation centres, or the city. A unit
 with no servers is absent, and a dispute passes over it. Self-settlement is infinite-server:
 the parties serve themselves.
@@ -30,9 +30,11 @@ import heapq
 import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
 
+from sim.agents import Desk, GrandMediationCentre
 from sim.config import (
     DISPUTE_KINDS,
     GRAND_CENTRES,
@@ -40,11 +42,16 @@ from sim.config import (
     TIERS,
     DisputeConfig,
     MediationConfig,
+    SimConfig,
     TierConfig,
 )
 from sim.ledger import ABANDONED, Ledger
 from sim.population import Population
-from sim.processes.queues import Pool, advance, service_time
+from sim.processes.base import Process, Tally
+from sim.queues import service_time
+
+if TYPE_CHECKING:
+    from sim.model import GovernanceModel
 
 SELF, COURTYARD, COMMUNITY, GRAND, LITIGATION, PETITION = range(len(TIERS))
 JUDICIAL, LEGAL_AFFAIRS, COURT_CENTRE, POLICE_CENTRE, PETITION_CENTRE = range(len(GRAND_CENTRES))
@@ -60,29 +67,9 @@ TIER_INSTITUTION: dict[int, str | None] = {
 }
 
 
-def logit(p: float) -> float:
-    p = min(max(p, 1e-9), 1 - 1e-9)
-    return math.log(p / (1 - p))
-
-
-def server_counts(
-    per_unit: float, n_units: int, unit: str, people: int, u: np.ndarray
-) -> np.ndarray:
-    """Integer servers per unit: floor plus a Bernoulli remainder from fixed uniforms `u`.
-
-    City-level tiers and grand-mediation centres count servers per 100,000 people. Fixed
-    per-unit uniforms mean that raising capacity only adds servers (common random numbers
-    across capacity variants).
-    """
-    if unit in ("city", "centre"):
-        per_unit = per_unit * people / 100_000.0
-    base = math.floor(per_unit)
-    return (base + (u[:n_units] < per_unit - base)).astype(np.int64)
-
-
 @dataclass
-class StepTally:
-    """What the ladder did in one step."""
+class StepTally(Tally):
+    """What the ladder did in one step (and, summed, since week 0)."""
 
     entered: np.ndarray = field(default_factory=lambda: np.zeros(len(TIERS), dtype=np.int64))
     resolved: np.ndarray = field(default_factory=lambda: np.zeros(len(TIERS), dtype=np.int64))
@@ -98,65 +85,38 @@ class StepTally:
     failed: list[tuple[int, int]] = field(default_factory=list)  # (dispute, tier)
     reneged_ids: list[tuple[int, int]] = field(default_factory=list)  # (dispute, tier)
     abandoned_ids: list[int] = field(default_factory=list)
+    cohort_resolved: int = 0  # of the disputes resolved, those that arose from week 0 on
+    cohort_closed: int = 0
 
 
-class Ladder:
-    def __init__(
-        self,
-        cfg: MediationConfig,
-        ledger: Ledger,
-        pop: Population,
-        unit_counts: dict[str, int],
-        capacity_uniforms: dict[str, np.ndarray],
-        kind_bias: np.ndarray,
-        people: int,
-    ) -> None:
-        self.ledger = ledger
-        self.kind_bias = kind_bias  # petition multiplier per dispute kind
-        self.pop = pop
-        self.people = people
-        self.unit_counts = {**unit_counts, "centre": len(GRAND_CENTRES)}
-        self.capacity_uniforms = capacity_uniforms
-        self.pools: list[dict[int, Pool]] = [{} for _ in TIERS]
-        self.active: list[set[int]] = [set() for _ in TIERS]
+class Ladder(Process):
+    """The ladder routes disputes between the institutions that settle them
+    (`sim.agents.Desk`: committees, centres, court, petition office) and advances each one's
+    queue week by week, in ladder order so escalations flow on within the week."""
+
+    name = "ladder"
+    tally_type = StepTally
+
+    def __init__(self, model: GovernanceModel) -> None:
+        super().__init__(model)
+        self.model = model
+        self.ledger: Ledger = model.ledger
+        self.pop: Population = model.pop
+        self.desks: dict[tuple[int, int], Desk] = model.desks
+        self.active: list[set[Desk]] = [set() for _ in TIERS]
         self.in_service: list[list[tuple[float, int, float]]] = [[] for _ in TIERS]
         self.pending: list[tuple[float, int]] = []  # (entry time, dispute) not yet on ladder
         self.self_arrivals: list[tuple[float, int]] = []
-        self.configure(cfg)
 
-    # ------------------------------------------------------------------ capacity
+    def configure(self, cfg: SimConfig) -> None:
+        """Read the tiers' settings (the servers are the desks' own, set by
+        `sim.agents.structure`)."""
+        self.cfg: MediationConfig = cfg.mediation
+        self.tier_cfg: list[TierConfig] = [getattr(cfg.mediation, name) for name in TIERS]
+        self.kind_bias = kind_bias(cfg.disputes)
 
-    def configure(
-        self,
-        cfg: MediationConfig,
-        extra: dict[int, np.ndarray] | None = None,
-        now: float = -math.inf,
-    ) -> None:
-        """(Re)read tier settings and server counts, e.g. when a reform switches on.
-
-        `extra` adds servers per unit to a tier (mediators offered by social organisations).
-        Servers added at time `now` are free from `now`, never earlier.
-        """
-        self.cfg = cfg
-        self.tier_cfg: list[TierConfig] = [getattr(cfg, name) for name in TIERS]
-        self.servers: list[np.ndarray] = []
-        for j, name in enumerate(TIERS):
-            unit = TIER_UNITS[name]
-            if unit == "dispute":
-                self.servers.append(np.array([1], dtype=np.int64))
-                continue
-            counts = server_counts(
-                self.tier_cfg[j].servers,
-                self.unit_counts[unit],
-                unit,
-                self.people,
-                self.capacity_uniforms[name],
-            )
-            if extra is not None and j in extra:
-                counts = counts + np.round(extra[j]).astype(np.int64)
-            self.servers.append(counts)
-            for u, pool in self.pools[j].items():
-                pool.resize(int(counts[u]), now)
+    def desk(self, d: int, j: int) -> Desk | None:
+        return self.desks.get((j, self.unit_of(d, j)))
 
     def unit_of(self, d: int, j: int) -> int:
         unit = TIER_UNITS[TIERS[j]]
@@ -175,17 +135,26 @@ class Ladder:
 
     def total_servers(self) -> int:
         """Mediators, judges and petition officers (not the parties themselves)."""
-        return int(sum(s.sum() for s in self.servers[COURTYARD:]))
+        return sum(desk.servers for desk in self.desks.values())
+
+    def centre(self, centre: int) -> GrandMediationCentre | None:
+        desk = self.desks.get((GRAND, centre))
+        return desk if isinstance(desk, GrandMediationCentre) else None
 
     def centre_open(self, centre: int) -> bool:
-        return bool(self.servers[GRAND][centre] > 0)
+        desk = self.desks.get((GRAND, centre))
+        return desk is not None and desk.servers > 0
+
+    def serves(self, j: int, unit: int = 0) -> bool:
+        desk = self.desks.get((j, unit))
+        return desk is not None and desk.servers > 0
 
     def present(self, d: int, j: int) -> bool:
         if j == SELF:
             return True
         if j == GRAND:
             return self.centre_open(self.escalation_centre(d))
-        return bool(self.servers[j][self.unit_of(d, j)] > 0)
+        return self.serves(j, self.unit_of(d, j))
 
     def next_tier(self, d: int, j: int) -> int | None:
         for k in range(j + 1, LITIGATION + 1):
@@ -194,13 +163,8 @@ class Ladder:
         return None
 
     def queue_lengths(self) -> np.ndarray:
-        """Disputes waiting at each tier (only pools with a queue are `active`)."""
-        return np.array(
-            [
-                sum(len(pools[u].waiting) for u in act)
-                for pools, act in zip(self.pools, self.active, strict=True)
-            ]
-        )
+        """Disputes waiting at each tier (only desks with a queue are `active`)."""
+        return np.array([sum(len(desk.queue.waiting) for desk in act) for act in self.active])
 
     def in_service_counts(self) -> np.ndarray:
         return np.array([len(h) for h in self.in_service])
@@ -234,28 +198,25 @@ class Ladder:
         self.pending = keep + [(now, d) for d in sorted(found)]
         heapq.heapify(self.pending)
 
-    def _referred(self, d: int, centre: int, route: int, chance: float) -> bool:
-        """Whether a centre takes the dispute in: once per dispute, before any lawsuit (the
-        ladder only goes up), where the centre has mediators."""
+    def _referred(self, d: int, centre: int, route: int, scale: float = 1.0) -> bool:
+        """Whether a centre's host refers the dispute to it (`GrandMediationCentre.refer`):
+        once per dispute, before any lawsuit (the ladder only goes up)."""
         cols = self.ledger.cols
+        desk = self.centre(centre)
         return (
-            self.centre_open(centre)
+            desk is not None
             and math.isnan(cols["tier_entry"][d, GRAND])
             and math.isnan(cols["tier_entry"][d, LITIGATION])
-            and bool(cols["u_route"][d, route] < chance)
+            and desk.refer(float(cols["u_route"][d, route]), scale)
         )
 
     def _arrive(
         self, d: int, j: int, time: float, tally: StepTally, centre: int | None = None
     ) -> None:
         cols = self.ledger.cols
-        if j == LITIGATION and self._referred(
-            d, COURT_CENTRE, ROUTE_COURT, self.cfg.court_referral
-        ):
+        if j == LITIGATION and self._referred(d, COURT_CENTRE, ROUTE_COURT):
             j, centre = GRAND, COURT_CENTRE
-        elif j == PETITION and self._referred(
-            d, PETITION_CENTRE, ROUTE_PETITION, self.cfg.petition_referral
-        ):
+        elif j == PETITION and self._referred(d, PETITION_CENTRE, ROUTE_PETITION):
             j, centre = GRAND, PETITION_CENTRE
         if j == GRAND:
             centre = self.escalation_centre(d) if centre is None else centre
@@ -266,21 +227,18 @@ class Ladder:
         if j == SELF:
             self.self_arrivals.append((time, d))
             return
-        u = self.unit_of(d, j)
-        pool = self.pools[j].get(u)
-        if pool is None:
-            pool = self.pools[j][u] = Pool(int(self.servers[j][u]))
+        desk = self.desks[(j, self.unit_of(d, j))]
         patience = -self.tier_cfg[j].patience * math.log1p(-float(cols["u_patience"][d, j]))
-        pool.waiting.append((time, float(cols["severity"][d]), d, time + patience))
-        self.active[j].add(u)
+        desk.queue.waiting.append((time, float(cols["severity"][d]), d, time + patience))
+        self.active[j].add(desk)
 
     def _duration(self, j: int) -> Callable[[int], float]:
-        tc = self.tier_cfg[j]
+        tier = self.tier_cfg[j]
         u_service = self.ledger.cols["u_service"]
 
         def draw(d: int) -> float:
             return service_time(
-                float(u_service[d, j]), tc.service_mean, tc.service_dist, tc.service_cv
+                float(u_service[d, j]), tier.service_mean, tier.service_dist, tier.service_cv
             )
 
         return draw
@@ -292,19 +250,19 @@ class Ladder:
         if inst is None:
             return 0.5
         cols, trust = self.ledger.cols, self.pop.trust[inst]
-        ini, cp = int(cols["initiator"][d]), int(cols["counterpart"][d])
-        return float(trust[ini] if cp < 0 else 0.5 * (trust[ini] + trust[cp]))
+        ini, counterpart = int(cols["initiator"][d]), int(cols["counterpart"][d])
+        return float(trust[ini] if counterpart < 0 else 0.5 * (trust[ini] + trust[counterpart]))
 
     def success_probability(self, d: int, j: int, load: float = 0.0) -> float:
         """Chance tier j settles dispute d; `load` is disputes waiting per server at start."""
         cols = self.ledger.cols
-        tc = self.tier_cfg[j]
+        tier = self.tier_cfg[j]
         z = (
-            tc.skill
-            - tc.severity_effect * (float(cols["severity"][d]) - 0.5)
-            + tc.trust_effect * (self.parties_trust(d, j) - 0.5)
+            tier.skill
+            - tier.severity_effect * (float(cols["severity"][d]) - 0.5)
+            + tier.trust_effect * (self.parties_trust(d, j) - 0.5)
             + self.cfg.early_bonus * bool(cols["detected"][d])
-            - tc.load_effect * math.log1p(load)
+            - tier.load_effect * math.log1p(load)
         )
         return 1.0 / (1.0 + math.exp(-z))
 
@@ -329,7 +287,7 @@ class Ladder:
 
     def _petition(self, d: int, time: float, step: int, tally: StepTally) -> None:
         """Go to the petition office; where no office takes petitions, the party gives up."""
-        if self.servers[PETITION][0] > 0:
+        if self.serves(PETITION):
             self._arrive(d, PETITION, time, tally)
         else:
             self._close(d, ABANDONED, time, step, tally)
@@ -385,7 +343,7 @@ class Ladder:
         p_sue = (1.0 - p_pet) * self.cfg.renege_litigation
         if u < p_pet:
             self._petition(d, left, step, tally)
-        elif j < LITIGATION and u < p_pet + p_sue and self.servers[LITIGATION][0] > 0:
+        elif j < LITIGATION and u < p_pet + p_sue and self.serves(LITIGATION):
             self._arrive(d, LITIGATION, left, tally)
         else:
             self._close(d, ABANDONED, left, step, tally)
@@ -395,19 +353,14 @@ class Ladder:
         cols = self.ledger.cols
         cols["entry_time"][d] = time
         bypass = self.cfg.bypass * float(self.pop.grievance[cols["initiator"][d]])
-        if cols["u_exit"][d, PETITION] < bypass and self.servers[PETITION][0] > 0:
+        if cols["u_exit"][d, PETITION] < bypass and self.serves(PETITION):
             self._arrive(d, PETITION, time, tally)
-        elif self._referred(
-            d,
-            POLICE_CENTRE,
-            ROUTE_POLICE,
-            self.cfg.police_referral * float(cols["severity"][d]),
-        ):
+        elif self._referred(d, POLICE_CENTRE, ROUTE_POLICE, float(cols["severity"][d])):
             self._arrive(d, GRAND, time, tally, centre=POLICE_CENTRE)
         else:
             self._arrive(d, SELF, time, tally)
 
-    def step(self, t: int) -> StepTally:
+    def step(self, model: GovernanceModel, t: int) -> StepTally:
         """Advance every tier through [t, t+1) in ladder order, so escalations flow on."""
         tally = StepTally()
         t_end = float(t + 1)
@@ -426,21 +379,23 @@ class Ladder:
                 self.self_arrivals = []
             else:
                 discipline = self.tier_cfg[j].discipline
-                for u in sorted(self.active[j]):
-                    pool = self.pools[j][u]
-                    done = advance(pool, t_end, discipline, draw)
+                for desk in sorted(self.active[j], key=lambda k: k.unit):
+                    done = desk.mediate(t_end, discipline, draw)
                     for s in done.started:
                         cols["tier_start"][s.dispute, j] = s.start
                         tally.started[j] += 1
                         tally.wait_sum[j] += s.start - s.arrival
-                        heapq.heappush(heap, (s.end, s.dispute, s.queue / pool.servers))
+                        heapq.heappush(heap, (s.end, s.dispute, s.queue / desk.servers))
                     for d, _, left in done.reneged:
                         self._renege(d, j, left, t, tally)
-                    if not pool.waiting:
-                        self.active[j].discard(u)
+                    if not desk.queue.waiting:
+                        self.active[j].discard(desk)
             while heap and heap[0][0] < t_end:
                 end, d, load = heapq.heappop(heap)
                 self._complete(d, j, end, load, t, tally)
+        opened = cols["opened"]
+        tally.cohort_resolved = int((opened[tally.resolved_ids] >= 0).sum())
+        tally.cohort_closed = tally.cohort_resolved + int((opened[tally.abandoned_ids] >= 0).sum())
         return tally
 
 

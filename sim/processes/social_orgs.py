@@ -1,10 +1,10 @@
 """Social organisations: hubs, social groups and private non-enterprise units (民办非企业).
 
-Organisations are Mesa agents (few). Each non-hub organisation belongs to a community,
-recruits members there at founding (new ties among members: a ring over a shuffled member
-list; the ties go when it fails) and delivers services that lower grievance and raise trust
-in government, scaled by its purchased-service funding. Some private non-enterprise units
-add mediators to their community's mediation tier.
+Organisations are Mesa agents (`sim.agents.SocialOrg`). Each non-hub organisation belongs
+to a community, recruits members there at founding (new ties among members: a ring over a
+shuffled member list; the ties go when it fails) and delivers services that lower grievance
+and raise trust in government, scaled by its purchased-service funding. Some private
+non-enterprise units lend mediators to their community's mediation committee.
 
 No density is imposed: organisations are founded at `founding_rate x (1 + incubation)` per
 10,000 people per year and fail at a weekly hazard `failure x (1 - funding_protection x
@@ -22,47 +22,20 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-import mesa
 import numpy as np
 
-from sim.config import SocialOrgConfig
+from sim.agents import SocialOrg, StreetOffice, structure
+from sim.config import SimConfig, SocialOrgConfig
+from sim.processes.base import Process, Tally
 
 if TYPE_CHECKING:
     from sim.model import GovernanceModel
 
-KINDS: tuple[str, ...] = ("hub", "group", "pnu")
-
-
-class SocialOrg(mesa.Agent):
-    """A social organisation; `unit` is its community (its street for hubs); `ties` are the
-    member ties it made (they end with it)."""
-
-    def __init__(
-        self,
-        model: GovernanceModel,
-        kind: str,
-        unit: int,
-        street: int,
-        founded: int,
-        members: np.ndarray,
-        ties: np.ndarray,
-        mediating: bool = False,
-    ) -> None:
-        super().__init__(model)
-        self.kind = kind
-        self.unit = unit
-        self.street = street
-        self.founded = founded
-        self.members = members
-        self.ties = ties
-        self.mediating = mediating
-        # service capacity relative to an organisation of average membership
-        mean = model.cfg.policy.social_orgs.members
-        self.capacity = len(members) / mean if mean > 0 else 1.0
-
 
 @dataclass
-class OrgTally:
+class OrgTally(Tally):
+    """Organisations founded and failed this week."""
+
     born: int = 0
     failed: int = 0
 
@@ -141,22 +114,37 @@ def equilibrium_count(
     return 0.5 * (low + high)
 
 
-class OrgSector:
-    """All organisations of the world, their ties and per-community aggregates."""
+def funding_ratio(purchase: float, organisations: float, cfg: SocialOrgConfig) -> float:
+    """Share of organisations' running cost covered by purchased services plus foundation
+    grants (the development foundation's share of the cost)."""
+    if organisations == 0 or cfg.weekly_cost == 0:
+        return 1.0
+    return min(1.0, purchase / (organisations * cfg.weekly_cost) + cfg.foundation_grants)
 
-    def __init__(
-        self,
-        model: GovernanceModel,
-        community_members: tuple[np.ndarray, np.ndarray],
-        community_street: np.ndarray,
-        people_per_community: np.ndarray,
-    ) -> None:
+
+class SocialOrganisations(Process):
+    """Failures and foundings each week; services every `trust.interval` weeks; the
+    organisations' ties and lent mediators follow every change."""
+
+    name = "social_orgs"
+    tally_type = OrgTally
+
+    def __init__(self, model: GovernanceModel) -> None:
+        super().__init__(model)
         self.model = model
-        self.starts, self.order = community_members
-        self.community_street = community_street
-        self.people_per_community = people_per_community
-        self.n_streets = int(community_street.max()) + 1 if len(community_street) else 0
+        w = model.world
+        self.starts, self.order = model.community_members
+        self.community_street = w.community_street
+        self.people_per_community = model.comm_people
+        self.n_streets = w.n_streets
         self.cfg = SocialOrgConfig()
+        self.interval = 1
+        self.orgs_per_1000 = np.zeros(w.n_communities)
+        self.capacity_per_1000 = np.zeros(w.n_communities)
+        self.count = 0
+        self.funding = 1.0
+        self.built = False
+        self.seen: tuple[int, int] = (-1, -1)  # agent versions the aggregates were read at
 
     @property
     def rng(self) -> np.random.Generator:
@@ -170,6 +158,13 @@ class OrgSector:
     @property
     def people(self) -> float:
         return float(self.people_per_community.sum())
+
+    def purchase(self) -> float:
+        """Yuan a week the street offices offer to buy services from organisations."""
+        return float(sum(o.purchase for o in self.model.agents_by_type.get(StreetOffice, ())))
+
+    def funding_ratio(self, organisations: float) -> float:
+        return funding_ratio(self.purchase(), organisations, self.cfg)
 
     def members_of(self, community: int) -> np.ndarray:
         return self.order[self.starts[community] : self.starts[community + 1]]
@@ -189,8 +184,10 @@ class OrgSector:
             members = recruit(self.rng, self.members_of(unit), cfg.members)
             street = int(self.community_street[unit])
         ties = member_ring(members, cfg.member_ties)
-        mediating = kind == "pnu" and bool(self.rng.random() < cfg.mediating_share)
-        return SocialOrg(self.model, kind, unit, street, t, members, ties, mediating)
+        mediators = (
+            cfg.mediators if kind == "pnu" and self.rng.random() < cfg.mediating_share else 0.0
+        )
+        return SocialOrg(self.model, kind, unit, street, t, members, ties, mediators, cfg.members)
 
     def place(self, n: int) -> np.ndarray:
         """Communities for n new organisations, in proportion to people."""
@@ -202,28 +199,42 @@ class OrgSector:
         for kind, unit in zip(kinds, self.place(n).tolist(), strict=True):
             self.found(str(kind), unit, t)
 
-    def configure(
-        self,
-        cfg: SocialOrgConfig,
-        t: int,
-        funding: Callable[[float], float],
-        initial: bool = False,
-    ) -> None:
+    def configure(self, cfg: SimConfig) -> None:
         """Set the policy; hubs follow `hubs_per_street` at once. At build, found the
         organisations at the balance of founding and failure (exact kind mix)."""
-        self.cfg = cfg
+        self.cfg, self.interval = cfg.policy.social_orgs, cfg.trust.interval
+        self.service_relief = np.float32(self.cfg.service_relief)
+        self.service_trust = np.float32(self.cfg.service_trust)
+        t, policy = self.model.week, self.cfg
         hubs = self.alive("hub")
         for street in range(self.n_streets):
             here = [h for h in hubs if h.unit == street]
-            for _ in range(max(cfg.hubs_per_street - len(here), 0)):
+            for _ in range(max(policy.hubs_per_street - len(here), 0)):
                 self.found("hub", street, t)
-            for surplus in here[cfg.hubs_per_street :]:
+            for surplus in here[policy.hubs_per_street :]:
                 surplus.remove()
-        if initial:
-            n = equilibrium_count(cfg, self.people, self.n_streets, funding)
+        if not self.built:
+            n = equilibrium_count(policy, self.people, self.n_streets, self.funding_ratio)
             self.found_many(int(n) + int(self.rng.random() < n - int(n)), t)
+            self.built = True
+        self.refresh(now=self.model.clock)
 
-    def step(self, t: int, funding_ratio: float) -> OrgTally:
+    def versions(self) -> tuple[int, int]:
+        return self.model.versions[SocialOrg], self.model.versions[StreetOffice]
+
+    def refresh(self, now: float) -> None:
+        """Per-community organisation aggregates, their ties and the mediators they lend."""
+        self.seen = self.versions()
+        count, capacity, mediators = self.per_community()
+        community_residents = np.maximum(self.model.community_residents, 1)
+        self.orgs_per_1000 = count / community_residents * 1000.0
+        self.capacity_per_1000 = capacity / community_residents * 1000.0
+        self.count = int(count.sum())
+        self.funding = self.funding_ratio(self.count)
+        self.model.ties.set_extra(self.tie_edges())
+        structure.lend(self.model, mediators, now)
+
+    def step(self, model: GovernanceModel, t: int) -> OrgTally:
         cfg, tally = self.cfg, OrgTally()
         orgs = [o for o in self.alive() if o.kind != "hub"]
         streets = np.array([o.street for o in orgs], dtype=np.int64)
@@ -232,7 +243,7 @@ class OrgSector:
             float
         )
         linked = np.minimum(1.0, hubs * cfg.hub_span / np.maximum(per_street, 1))
-        hazard = failure_hazard(cfg, funding_ratio, linked[streets])
+        hazard = failure_hazard(cfg, self.funding, linked[streets])
         dead = self.rng.random(len(orgs)) < hazard
         for org, d in zip(orgs, dead.tolist(), strict=True):
             if d:
@@ -240,10 +251,27 @@ class OrgSector:
         tally.failed = int(dead.sum())
         tally.born = int(self.rng.poisson(weekly_births(cfg, self.people)))
         self.found_many(tally.born, t)
+        if self.seen != self.versions():  # an organisation or a street office changed
+            self.refresh(now=float(t + 1))
+        if t % self.interval == 0:
+            self.serve(model)
         return tally
 
+    def serve(self, model: GovernanceModel) -> None:
+        """Services of the last `interval` weeks: grievance relief and trust in government,
+        in proportion to each community's funded capacity."""
+        pop = model.pop
+        per = (self.capacity_per_1000 * self.funding * self.interval).astype(np.float32)[
+            pop.community
+        ]
+        g = pop.grievance
+        np.clip(g - self.service_relief * per, 0, 1, out=g)
+        trust_government = pop.trust["government"]
+        trust_government += self.service_trust * per * (1 - trust_government)
+        np.clip(trust_government, 0, 1, out=trust_government)
+
     def per_community(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """(non-hub organisations, their service capacity, mediators they add) per community."""
+        """(non-hub organisations, their service capacity, mediators they lend) per community."""
         count = np.zeros(self.n_communities)
         capacity = np.zeros(self.n_communities)
         mediators = np.zeros(self.n_communities)
@@ -251,9 +279,8 @@ class OrgSector:
             if o.kind == "hub":
                 continue
             count[o.unit] += 1
-            capacity[o.unit] += o.capacity
-            if o.mediating:
-                mediators[o.unit] += self.cfg.mediators
+            capacity[o.unit] += o.serve()
+            mediators[o.unit] += o.mediators
         return count, capacity, mediators
 
     def tie_edges(self) -> np.ndarray:

@@ -16,13 +16,23 @@ warning, two-level response; 网上发现、落地查人).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 import scipy.sparse as sp
 
-from sim.config import OnlineConfig, TrustConfig
+from sim.agents.councils import efficacy, has_council
+from sim.config import OnlineConfig, SimConfig, TrustConfig
+from sim.ledger import ONLINE
 from sim.network import SocialGraph
 from sim.population import INSTITUTIONS, Population
+from sim.processes.base import Process, Tally
+from sim.processes.ladder import Ladder
+from sim.processes.migration import settled
+from sim.processes.participation import Participation
+
+if TYPE_CHECKING:
+    from sim.model import GovernanceModel
 
 
 def adjacency(graph: SocialGraph) -> sp.csr_matrix:
@@ -102,7 +112,9 @@ def spread(
 
 
 @dataclass
-class OnlineTally:
+class OnlineTally(Tally):
+    """Online encounters, those that converged, and early warnings this week."""
+
     encounters: int = 0
     converged: int = 0
     warnings: int = 0
@@ -120,18 +132,22 @@ def disjoint_pairs(who: np.ndarray, share: float, rng: np.random.Generator) -> n
 
 
 def bounded_confidence(
-    x: np.ndarray, pairs: np.ndarray, bound: float, mu: float, also: np.ndarray | None = None
+    x: np.ndarray,
+    pairs: np.ndarray,
+    bound: float,
+    convergence: float,
+    also: np.ndarray | None = None,
 ) -> np.ndarray:
     """Deffuant et al. (2000): each pair whose opinions differ by less than `bound` moves
-    `mu` of the way toward each other (sum conserved). `also` (e.g. trust) converges in the
+    `convergence` of the way toward each other (sum conserved). `also` (e.g. trust) converges in the
     same encounters. Returns which pairs converged."""
     i, j = pairs[:, 0], pairs[:, 1]
     close = np.abs(x[i] - x[j]) < bound
     i, j = i[close], j[close]
     for v in (x,) if also is None else (x, also):
-        vi, vj = v[i], v[j]
-        shift = (vj - vi) * v.dtype.type(mu)
-        v[i], v[j] = vi + shift, vj - shift
+        left, right = v[i], v[j]
+        shift = (right - left) * v.dtype.type(convergence)
+        v[i], v[j] = left + shift, right - shift
     return close
 
 
@@ -153,12 +169,14 @@ def online_round(
     tally = OnlineTally()
     if len(online_idx) < 2:
         return tally
-    g, tg = pop.grievance, pop.trust["government"]
+    g, trust_government = pop.grievance, pop.trust["government"]
     contacts = trust_cfg.online_contacts
     rounds = [1.0] * int(contacts) + ([contacts - int(contacts)] if contacts % 1 else [])
     for share in rounds:
         pairs = disjoint_pairs(online_idx, share, rng)
-        close = bounded_confidence(g, pairs, trust_cfg.confidence_bound, trust_cfg.convergence, tg)
+        close = bounded_confidence(
+            g, pairs, trust_cfg.confidence_bound, trust_cfg.convergence, trust_government
+        )
         tally.encounters += len(pairs)
         tally.converged += int(close.sum())
     if online_cfg.monitoring > 0:
@@ -167,3 +185,66 @@ def online_round(
         g[flagged] = np.maximum(g[flagged] - np.float32(online_cfg.response_relief), 0)
         tally.warnings = len(flagged)
     return tally
+
+
+@dataclass
+class DiffusionTally(Tally):
+    """Whether trust and grievance spread on ties this week."""
+
+    spread: int = 0  # 1 in the weeks trust and grievance spread
+
+
+class Diffusion(Process):
+    """Every `trust.interval` weeks: trust in the committee is pulled toward the councils'
+    legitimacy, then trust and grievance spread on ties (this module's `spread`)."""
+
+    name = "diffusion"
+    tally_type = DiffusionTally
+
+    def configure(self, cfg: SimConfig) -> None:
+        self.cfg: TrustConfig = cfg.trust
+        self.no_council_efficacy = cfg.participation.no_council_efficacy
+        self.integration_weeks = cfg.migration.integration_weeks
+
+    def step(self, model: GovernanceModel, t: int) -> DiffusionTally:
+        cfg, pop, interval = self.cfg, model.pop, self.cfg.interval
+        if t % interval:
+            return DiffusionTally()
+        eff = efficacy(model, self.no_council_efficacy).astype(np.float32)
+        has = has_council(model)
+        pull = np.float32(min(cfg.legitimacy_pull * interval, 1.0)) * has[pop.courtyard]
+        trust_committee = pop.trust["committee"]
+        trust_committee += pull * (eff[pop.courtyard] - trust_committee)
+        part = model.process(Participation)
+        weights = settled(pop, t, self.integration_weeks)
+        part.peer_share = spread(pop, model.ties, cfg, weights, part.recent(t))
+        return DiffusionTally(spread=1)
+
+
+class Online(Process):
+    """Online discussion and its monitoring (`online_round`); posts about festering
+    disputes that monitoring finds are followed up offline and enter the ladder next week,
+    caught early (网上发现、落地查人)."""
+
+    name = "online"
+    tally_type = OnlineTally
+
+    def __init__(self, model: GovernanceModel) -> None:
+        super().__init__(model)
+        self.online_idx = np.flatnonzero(model.pop.online)
+
+    def configure(self, cfg: SimConfig) -> None:
+        self.trust_cfg: TrustConfig = cfg.trust
+        self.cfg: OnlineConfig = cfg.policy.online
+
+    def step(self, model: GovernanceModel, t: int) -> OnlineTally:
+        rng = model.streams["online"]
+        tally = online_round(model.pop, self.online_idx, self.trust_cfg, self.cfg, rng)
+        chance = self.cfg.monitoring * self.cfg.posting
+        ladder = model.process(Ladder)
+        ids, initiators = ladder.festering()
+        if len(ids) and chance > 0:
+            posted = model.pop.online[initiators]
+            found = ids[posted & (rng.random(len(ids)) < chance)]
+            ladder.expedite(found, float(t + 1), ONLINE)
+        return tally

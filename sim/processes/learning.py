@@ -14,13 +14,19 @@ the population has a steady state that experiences perturb.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
 import numpy as np
 
-from sim.config import MediationConfig
-from sim.ledger import Ledger
-from sim.population import Population
-from sim.processes.detection import CLASSIFIED, GRID, ONLINE, PARTY
-from sim.processes.ladder import TIER_INSTITUTION, StepTally
+from sim.config import MediationConfig, SimConfig
+from sim.ledger import CLASSIFIED, GRID, ONLINE, PARTY, Ledger
+from sim.population import INSTITUTIONS, Population
+from sim.processes.base import Process, Tally
+from sim.processes.ladder import TIER_INSTITUTION, Ladder, StepTally
+
+if TYPE_CHECKING:
+    from sim.model import GovernanceModel
 
 CREDIT = {PARTY: "party", GRID: "government", CLASSIFIED: "government", ONLINE: "government"}
 
@@ -36,27 +42,67 @@ def apply(
     pop: Population,
     cfg: MediationConfig,
 ) -> None:
-    ini, cp, outcome = ledger.cols["initiator"], ledger.cols["counterpart"], ledger.cols["outcome"]
+    ini, counterpart, outcome = (
+        ledger.cols["initiator"],
+        ledger.cols["counterpart"],
+        ledger.cols["outcome"],
+    )
     detector = ledger.cols["detector"]
-    lr = np.float32(cfg.trust_learning)
+    rate = np.float32(cfg.trust_learning)
     g = pop.grievance
     for d in tally.resolved_ids:
-        for r in (ini[d], cp[d]):
+        for r in (ini[d], counterpart[d]):
             if r >= 0:
                 g[r] = max(0.0, g[r] - cfg.resolve_relief)
         inst = TIER_INSTITUTION[int(outcome[d])]
         if inst is not None:
             t = pop.trust[inst]
-            t[ini[d]] += lr * (1 - t[ini[d]])
+            t[ini[d]] += rate * (1 - t[ini[d]])
         credit = CREDIT.get(int(detector[d]))
         if credit is not None:  # caught early: credit whoever caught it
             t = pop.trust[credit]
-            t[ini[d]] += lr * (1 - t[ini[d]])
+            t[ini[d]] += rate * (1 - t[ini[d]])
     for d, j in tally.failed + tally.reneged_ids:  # failed them, or kept them waiting
         inst = TIER_INSTITUTION[j]
         if inst is not None:
             t = pop.trust[inst]
-            t[ini[d]] -= lr * t[ini[d]]
+            t[ini[d]] -= rate * t[ini[d]]
 
     for d in tally.abandoned_ids:
         g[ini[d]] = min(1.0, g[ini[d]] + cfg.abandon_grievance)
+
+
+@dataclass
+class NoTally(Tally):
+    """A process that only changes residents' state."""
+
+
+class Fading(Process):
+    """Grievance and trust drift back toward each resident's resting levels."""
+
+    name = "fading"
+    tally_type = NoTally
+
+    def configure(self, cfg: SimConfig) -> None:
+        self.grievance_decay, self.trust_decay = cfg.disputes.grievance_decay, cfg.trust.trust_decay
+
+    def step(self, model: GovernanceModel, t: int) -> NoTally:
+        pop = model.pop
+        fade(pop.grievance, pop.grievance_rest, self.grievance_decay)
+        for name in INSTITUTIONS:
+            fade(pop.trust[name], pop.trust_rest[name], self.trust_decay)
+        return NoTally()
+
+
+class Learning(Process):
+    """The parties learn from the week's outcomes on the ladder (this module's rules)."""
+
+    name = "learning"
+    tally_type = NoTally
+
+    def configure(self, cfg: SimConfig) -> None:
+        self.cfg: MediationConfig = cfg.mediation
+
+    def step(self, model: GovernanceModel, t: int) -> NoTally:
+        apply(model.process(Ladder).tally, model.ledger, model.pop, self.cfg)
+        return NoTally()

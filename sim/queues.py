@@ -27,17 +27,17 @@ from sim.config import Discipline, ServiceDist
 _NORMAL = NormalDist()
 
 
-def service_time(u: float, mean: float, dist: ServiceDist, cv: float) -> float:
+def service_time(u: float, mean: float, dist: ServiceDist, variation: float) -> float:
     """Inverse-CDF draw of a service time from the dispute's own uniform `u`."""
     u = min(max(u, 1e-12), 1 - 1e-12)
     if dist is ServiceDist.exponential:
         return -mean * math.log1p(-u)
-    if dist is ServiceDist.deterministic or cv <= 0:
+    if dist is ServiceDist.deterministic or variation <= 0:
         return mean
     if dist is ServiceDist.gamma:
-        shape = 1.0 / (cv * cv)
+        shape = 1.0 / (variation * variation)
         return float(gammaincinv(shape, u)) * mean / shape
-    sigma2 = math.log1p(cv * cv)
+    sigma2 = math.log1p(variation * variation)
     return math.exp(math.log(mean) - sigma2 / 2 + math.sqrt(sigma2) * _NORMAL.inv_cdf(u))
 
 
@@ -128,8 +128,8 @@ def advance(
             queue = bisect.bisect_right(arrivals, start, lo=i) - i
         else:
             while i < n and waiting[i][0] <= start:
-                a, sev, d, dl = waiting[i]
-                heapq.heappush(ready, (-sev, a, d, dl))
+                a, sev, d, deadline = waiting[i]
+                heapq.heappush(ready, (-sev, a, d, deadline))
                 i += 1
             _, arrival, did, deadline = heapq.heappop(ready)
             queue = len(ready)
@@ -140,7 +140,7 @@ def advance(
         heapq.heapreplace(pool.free, end)
         out.started.append(Started(did, arrival, start, end, queue))
         last = start
-    rest = [(a, -s, d, dl) for s, a, d, dl in ready] + waiting[i:]
+    rest = [(a, -s, d, deadline) for s, a, d, deadline in ready] + waiting[i:]
     pool.waiting = [w for w in rest if w[3] >= t_end]
-    out.reneged += [(d, a, dl) for a, _, d, dl in rest if dl < t_end]
+    out.reneged += [(d, a, deadline) for a, _, d, deadline in rest if deadline < t_end]
     return out

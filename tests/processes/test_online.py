@@ -33,7 +33,7 @@ def test_pairs_are_disjoint_and_nobody_meets_themself() -> None:
 
 def test_an_encounter_conserves_the_opinion_mass_and_respects_the_bound() -> None:
     x = np.array([0.1, 0.2, 0.5, 0.95], dtype=np.float32)
-    close = bounded_confidence(x, np.array([[0, 1], [2, 3]]), bound=0.3, mu=0.5)
+    close = bounded_confidence(x, np.array([[0, 1], [2, 3]]), bound=0.3, convergence=0.5)
     assert close.tolist() == [True, False]
     assert x.tolist() == pytest.approx([0.15, 0.15, 0.5, 0.95])
 
