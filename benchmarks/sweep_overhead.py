@@ -81,6 +81,8 @@ def _in_process(scale: list[str], seeds: int) -> dict[str, float]:
     out = Path(tempfile.mkdtemp(prefix="jiceng-bench-"))
     try:
         with initialize_config_dir(config_dir=str(config_root()), version_base="1.3"):
+            warm = finish(compose("config", overrides=[*scale, "output.progress=false"]))
+            draw(run(warm), out / "warm-up")  # imports on first use: not a run's cost
             for seed in range(seeds):
                 t0 = time.perf_counter()
                 node = compose(
