@@ -1,12 +1,19 @@
-"""Where a sweep's time goes, and what aggregation costs in memory.
+"""Where a sweep's time goes, how many runs a minute it makes, what aggregation costs.
 
     python benchmarks/sweep_overhead.py overhead [--scale smoke|default] [--seeds 8]
+    python benchmarks/sweep_overhead.py throughput [--runs 160] [--per-job auto,1,20]
     python benchmarks/sweep_overhead.py aggregate [--runs 10000]
 
 `overhead` prints one JSON line: the per-run breakdown (process start and imports, Hydra
-composition, model build, simulation, writing the folder), and sweep wall times for the
-serial (basic) and joblib launchers, with one run per Hydra job and with jiceng's batching,
-so the per-run overhead and the parallel speed-up can be read off.
+composition, model build, simulation, writing the folder, the quick-look PNG a single run
+draws), and sweep wall and CPU times for the serial (basic) and joblib launchers, with one
+run per Hydra job and with jiceng's batching. The slope between two sweep sizes is the cost
+per run; `overhead_cpu_per_run_s` (everything but build and simulate) is set beside the
+model's own build + simulate CPU seconds measured in the same process, as a ratio.
+`throughput` runs the 160-run sweep of one-community, 52-week runs the README quotes, once
+per launcher and `runs_per_job`, defaults otherwise (aggregation included), and prints runs
+per minute, the ratio to 78 runs/min (the sweep before the quick look left sweeps) and to
+the machine's ideal (every core busy with nothing but the model, measured in the same run).
 `aggregate` builds a synthetic sweep of N run folders (copies of one real default-scale run
 with distinct seeds) and prints the peak memory (max RSS) of aggregating it in a fresh
 process.
@@ -67,12 +74,15 @@ def _in_process(scale: list[str], seeds: int) -> dict[str, float]:
     import sim.cli  # noqa: F401  (registers the config schema with Hydra)
     from sim.compose import config_root, finish
     from sim.io import write_run
+    from sim.quicklook import draw
     from sim.run import run
 
-    compose_s, build, sim, write, cpu = [], [], [], [], []
+    compose_s, build, sim, write, figure, cpu = [], [], [], [], [], []
     out = Path(tempfile.mkdtemp(prefix="jiceng-bench-"))
     try:
         with initialize_config_dir(config_dir=str(config_root()), version_base="1.3"):
+            warm = finish(compose("config", overrides=[*scale, "output.progress=false"]))
+            draw(run(warm), out / "warm-up")  # imports on first use: not a run's cost
             for seed in range(seeds):
                 t0 = time.perf_counter()
                 node = compose(
@@ -86,8 +96,11 @@ def _in_process(scale: list[str], seeds: int) -> dict[str, float]:
                 build.append(result.build_time)
                 sim.append(result.wall_time - result.build_time)
                 t0 = time.perf_counter()
-                write_run(result, out / str(seed), plot=False)
+                write_run(result, out / str(seed))
                 write.append(time.perf_counter() - t0)
+                t0 = time.perf_counter()
+                draw(result, out / str(seed))
+                figure.append(time.perf_counter() - t0)
     finally:
         shutil.rmtree(out, ignore_errors=True)
 
@@ -99,6 +112,7 @@ def _in_process(scale: list[str], seeds: int) -> dict[str, float]:
         "build_s": mean(build),
         "simulate_s": mean(sim),
         "write_s": mean(write),
+        "quicklook_png_s": mean(figure),
         "build_and_simulate_cpu_s": mean(cpu),
     }
 
@@ -163,11 +177,79 @@ def overhead(scale_name: str, seeds: int) -> dict[str, Any]:
         "wall_per_run_s": wall,
         "cpu_per_run_s": cpu,
         "overhead_cpu_per_run_s": {k: c - model_cpu for k, c in cpu.items()},
+        "overhead_over_model": {k: (c - model_cpu) / model_cpu for k, c in cpu.items()},
         "speedup_joblib_vs_basic": {
             pj: wall[f"basic_{pj}"] / wall[f"joblib_{pj}"] for pj in ("1", "auto")
         },
         "speedup_batched_joblib_vs_serial_unbatched": wall["basic_1"] / wall["joblib_auto"],
     }
+
+
+THROUGHPUT_RUN = ["scenario=chengdu_2014", "world.communities=1", "steps=52"]
+BEFORE_RUNS_PER_MIN = 78.0
+"""The 160-run sweep on this machine before (issue 14): joblib, quick-look PNGs, 2 cores."""
+
+
+def throughput(runs: int, launchers: list[str], per_jobs: list[str]) -> dict[str, Any]:
+    """Runs per minute of a `runs`-run sweep of THROUGHPUT_RUN, per launcher and batching."""
+    cwd = Path(tempfile.mkdtemp(prefix="jiceng-bench-"))
+    load_before = _load()
+    try:
+        model = _model_seconds(THROUGHPUT_RUN, 3)
+        out: dict[str, Any] = {}
+        for launcher in launchers:
+            for per_job in per_jobs:
+                folder = cwd / f"{launcher}-{per_job}"
+                cmd = [
+                    sys.executable, "-m", "sim", "-m", *THROUGHPUT_RUN,
+                    f"seed=range(0,{runs})", f"hydra/launcher={launcher}",
+                    f"hydra.sweeper.runs_per_job={per_job}", f"hydra.sweep.dir={folder}",
+                    "hydra.sweeper.progress=false",
+                ]  # fmt: skip
+                wall = _timed(cmd, cwd)
+                per_min = runs / wall * 60
+                out[f"{launcher}_{per_job}"] = {
+                    "wall_s": wall,
+                    "cpu_s": CPU[" ".join(cmd)],
+                    "runs_per_min": per_min,
+                    "ratio_to_78_per_min": per_min / BEFORE_RUNS_PER_MIN,
+                }
+                shutil.rmtree(folder, ignore_errors=True)
+    finally:
+        shutil.rmtree(cwd, ignore_errors=True)
+    cores = os.cpu_count() or 1
+    ideal = 60 * cores / model
+    for v in out.values():
+        v["ratio_to_ideal"] = v["runs_per_min"] / ideal
+    return {
+        "runs": runs,
+        "run": THROUGHPUT_RUN,
+        "cores": cores,
+        "load_average_before_after": [load_before, _load()],
+        "model_build_and_simulate_cpu_s": model,
+        "ideal_runs_per_min": ideal,
+        "sweeps": out,
+        "best": max(out, key=lambda k: out[k]["runs_per_min"]),
+    }
+
+
+def _model_seconds(overrides: list[str], n: int) -> float:
+    """Median CPU seconds of build + simulate of one run, in a fresh process."""
+    code = (
+        "import sys, time\n"
+        "from sim.run import run\n"
+        "kw = dict(a.split('=', 1) for a in sys.argv[1:])\n"
+        "sc = kw.pop('scenario')\n"
+        "kw = {k: int(v) for k, v in kw.items()}\n"
+        f"for seed in range({n}):\n"
+        "    t = time.process_time(); run(scenario=sc, seed=seed, **kw)\n"
+        "    print(time.process_time() - t)\n"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", code, *overrides], capture_output=True, text=True, check=True
+    )
+    times = sorted(float(x) for x in proc.stdout.split())
+    return times[len(times) // 2]
 
 
 def _synthetic_sweep(root: Path, runs: int) -> None:
@@ -176,9 +258,7 @@ def _synthetic_sweep(root: Path, runs: int) -> None:
     from sim.run import run
 
     template = root / "_template"
-    write_run(
-        run(scenario="chengdu_2014", seed=0, **{"output.progress": False}), template, plot=False
-    )
+    write_run(run(scenario="chengdu_2014", seed=0, **{"output.progress": False}), template)
     meta = json.loads((template / "meta.json").read_text())
     summary = (template / "summary.json").read_text()
     for i in range(runs):
@@ -232,12 +312,19 @@ def main() -> None:
     o = sub.add_parser("overhead")
     o.add_argument("--scale", choices=sorted(SCALES), default="smoke")
     o.add_argument("--seeds", type=int, default=8, help="seeds per scenario (2 scenarios)")
+    t = sub.add_parser("throughput")
+    t.add_argument("--runs", type=int, default=160)
+    t.add_argument("--launchers", default="basic,joblib")
+    t.add_argument("--per-job", default="auto", help="runs_per_job values, comma-separated")
     a = sub.add_parser("aggregate")
     a.add_argument("--runs", type=int, default=10_000)
     args = p.parse_args()
-    result = (
-        overhead(args.scale, args.seeds) if args.what == "overhead" else aggregate_memory(args.runs)
-    )
+    if args.what == "overhead":
+        result = overhead(args.scale, args.seeds)
+    elif args.what == "throughput":
+        result = throughput(args.runs, args.launchers.split(","), args.per_job.split(","))
+    else:
+        result = aggregate_memory(args.runs)
     print(json.dumps(result))
 
 

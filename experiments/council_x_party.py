@@ -7,7 +7,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from sim.report.figures import Sweep, experiment_script, fit_labels, parameter_label
+from sim.report.cli import experiment_script
+from sim.report.layout import fit_labels, parameter_label
+from sim.report.loading import Sweep
 from sim.report.plots import plot_heatmap
 from sim.report.style import figure, save_figure
 

@@ -7,7 +7,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from sim.report.figures import Sweep, experiment_script, morris_figure, sensitivity_indices
+from sim.report.cli import experiment_script
+from sim.report.figures import morris_figure
+from sim.report.loading import Sweep, sensitivity_indices
 from sim.report.style import save_figure
 
 

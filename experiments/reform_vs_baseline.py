@@ -7,19 +7,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from sim.report.figures import (
-    ECDF_MAX_POINTS,
-    Sweep,
-    ecdf_figure,
-    experiment_script,
-    forest_figure,
-    forest_outcomes,
-    read_disputes,
-    reforms_of,
-    short_reform_labels,
-    tier_figure,
-    timeseries_figure,
-)
+from sim.report.cli import experiment_script
+from sim.report.figures import ecdf_figure, forest_figure, tier_figure, timeseries_figure
+from sim.report.loading import Sweep, read_disputes, reforms_of, short_reform_labels
+from sim.report.plan import ECDF_MAX_POINTS, forest_outcomes
+from sim.report.stats import compare
 from sim.report.style import save_figure
 
 
@@ -31,7 +23,7 @@ def draw(sweep: Sweep, out: Path) -> None:
         timeseries_figure(sweep.timeseries, reforms=marks, width="double"),
         out / "reform_timeseries",
     )
-    comparisons = sweep.tables.compare("baseline_2008", forest_outcomes(sweep))
+    comparisons = compare(sweep.tables, "baseline_2008", forest_outcomes(sweep))
     save_figure(forest_figure(comparisons, width="double"), out / "reform_forest")
     save_figure(tier_figure(sweep.done, width="single"), out / "reform_tiers")
     disputes, _ = read_disputes(sweep, sweep.done, limit=ECDF_MAX_POINTS)

@@ -7,13 +7,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from sim.report.figures import (
-    Sweep,
-    experiment_script,
-    forest_figure,
-    forest_outcomes,
-    timeseries_figure,
-)
+from sim.report.cli import experiment_script
+from sim.report.figures import forest_figure, timeseries_figure
+from sim.report.loading import Sweep
+from sim.report.plan import forest_outcomes
+from sim.report.stats import compare
 from sim.report.style import save_figure
 
 
@@ -23,7 +21,7 @@ def draw(sweep: Sweep, out: Path) -> None:
         timeseries_figure(sweep.timeseries, outcomes, width="double"),
         out / "social_orgs_timeseries",
     )
-    comparisons = sweep.tables.compare("chengdu_2014", forest_outcomes(sweep))
+    comparisons = compare(sweep.tables, "chengdu_2014", forest_outcomes(sweep))
     save_figure(forest_figure(comparisons, width="double"), out / "social_orgs_forest")
 
 

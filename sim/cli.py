@@ -40,9 +40,12 @@ from sim.compose import (
     config_root,
     describe_error,
     finish,
+    hydra_schema,
     is_scenario_file,
+    run_key,
     scenario_file,
     unknown_scenario,
+    with_values,
 )
 from sim.config import SimConfig, validate
 from sim.params import ConfigError
@@ -137,7 +140,7 @@ JOB_LOGGING = {
 also reach stderr); a job that logs nothing writes no file."""
 
 _store = ConfigStore.instance()
-_store.store(name="jiceng_schema", node=SimConfig)
+_store.store(name="jiceng_schema", node=hydra_schema())
 _store.store(
     group="hydra/help",
     name="jiceng",
@@ -349,10 +352,14 @@ def validate_invocation(
         combos = [c + [f"{key}={v}"] for c in combos for v in values]
     for i, combo in enumerate(combos):
         cfg = _strip_hydra(_compose(fixed + combo)) if combo else _strip_hydra(base)
-        yield finish(cfg)
+        first = finish(cfg)
+        yield first
         leaves = _leaf_keys(cfg)
         for key, values in value_sweeps.items():
             for value in values if i == 0 else values[:1]:
+                if key == "seed" and value.isdigit():  # the common axis: no merge per seed
+                    yield validate(dataclasses.replace(first, seed=int(value)))
+                    continue
                 probe = (
                     OmegaConf.merge(cfg, OmegaConf.from_dotlist([f"{key}={value}"]))
                     if key in leaves
@@ -429,30 +436,27 @@ def _leaf_keys(cfg: DictConfig) -> set[str]:
 # ------------------------------------------------------------------------- job
 
 
-_JOB_CONFIG: list[tuple[DictConfig, SimConfig]] = []  # the current job's finished config
+_JOB: list[DictConfig] = []  # the job whose configs `_SHAPES` holds
+_SHAPES: dict[tuple[str, ...], SimConfig] = {}
 
 
 def _run_config(job_node: DictConfig, dotlist: Sequence[str]) -> SimConfig:
-    """A run's validated config. Runs of one job that differ only in the seed (the common
-    case) share one validation of the job's config: each takes a copy with its seed."""
-    from hydra_plugins.jiceng_sweeper.jobs import with_values
-
-    key, _, seed = dotlist[0].partition("=") if len(dotlist) == 1 else ("", "", "")
-    if not (key == "seed" and seed.isdigit() and str(int(seed)) == seed):
+    """A run's validated config. The job's node merged with the run's values other than the
+    seed (its shape) is validated once per job and shape; each run takes a copy of its
+    shape with its own seed, which is what Hydra's composition would give."""
+    seeds = [v for v in dotlist if v.partition("=")[0] == "seed"]
+    seed = seeds[-1].partition("=")[2] if seeds else ""
+    if not (seed.isdigit() and str(int(seed)) == seed):
         return finish(with_values(job_node, dotlist))
-    if not _JOB_CONFIG or _JOB_CONFIG[0][0] is not job_node:
-        _JOB_CONFIG[:] = [(job_node, finish(job_node))]
-    cfg = copy.deepcopy(_JOB_CONFIG[0][1])
+    if not _JOB or _JOB[0] is not job_node:
+        _JOB[:] = [job_node]
+        _SHAPES.clear()
+    shape = tuple(v for v in dotlist if v.partition("=")[0] != "seed")
+    if shape not in _SHAPES:
+        _SHAPES[shape] = finish(with_values(job_node, shape))
+    cfg = copy.deepcopy(_SHAPES[shape])
     cfg.seed = int(seed)
     return validate(cfg)
-
-
-def _execute(
-    job_node: DictConfig, dotlist: Sequence[str], folder: Path, extra: dict[str, Any]
-) -> None:
-    from sim.sweep import execute_run
-
-    execute_run(_run_config(job_node, dotlist), folder, extra)
 
 
 @hydra.main(version_base="1.3", config_path=str(config_root()), config_name="config")
@@ -464,33 +468,49 @@ def _app(cfg: DictConfig) -> None:
     if hc.mode == RunMode.MULTIRUN:
         _sweep_job(cfg, out)
         return
-    from sim.io import write_run
-    from sim.run import run
-    from sim.sweep import run_line
+    from sim.sweep import execute_run
 
     sim_cfg = finish(_strip_hydra(cfg))
-    t0 = time.perf_counter()
-    result = run(sim_cfg, progress=sim_cfg.output.progress)
-    write_run(result, out, plot=sim_cfg.output.plot, launcher_wall_s=time.perf_counter() - t0)
-    line = run_line(result, out)
-    log.info(line)
-    print(line)
+    print(execute_run(sim_cfg, out, progress=sim_cfg.output.progress))
 
 
 def _sweep_job(cfg: DictConfig, out: Path) -> None:
     """A job of a multirun: the runs its manifest lists, or (another sweeper) one run.
 
     Either way a completed identical run is skipped and a failing run leaves a failure
-    record instead of stopping the sweep.
+    record instead of stopping the sweep (`sim.sweep.run_planned`).
     """
-    from hydra_plugins.jiceng_sweeper.jobs import PlannedRun, run_job, run_one, task_node
+    from sim.sweep import PlannedRun, execute_run, run_job, run_planned
 
-    if run_job(cfg, out, _execute) is not None:
+    node = _strip_hydra(cfg)
+
+    def execute(run: PlannedRun, folder: Path, extra: dict[str, Any]) -> None:
+        if folder != out:  # a run of a batch: its own .hydra, as a Hydra job has
+            _write_hydra_files(folder, with_values(node, run.dotlist), run.overrides)
+        execute_run(_run_config(node, run.dotlist), folder, extra)
+
+    if run_job(out, execute) is not None:
         return
-    node = task_node(cfg)
     overrides = list(HydraConfig.get().overrides.task)
-    plan = PlannedRun(name=out.name, overrides=overrides, variant=str(node.get("scenario")))
-    run_one(node, out, plan, _execute, hydra_files=False)
+    scenario = node.get("scenario")
+    plan = PlannedRun(
+        name=out.name,
+        overrides=overrides,
+        variant=str(scenario),
+        run_key=run_key(node, []),
+        scenario=None if scenario is None else str(scenario),
+        seed=node.get("seed"),
+    )
+    run_planned(out, plan, execute)
+
+
+def _write_hydra_files(folder: Path, node: DictConfig, overrides: Sequence[str]) -> None:
+    """Per-run `.hydra/config.yaml` and `overrides.yaml`, as a plain Hydra job would have."""
+    from sim.files import write_text
+
+    hydra_dir = folder / ".hydra"
+    write_text(hydra_dir / "config.yaml", OmegaConf.to_yaml(node))
+    write_text(hydra_dir / "overrides.yaml", OmegaConf.to_yaml(OmegaConf.create(list(overrides))))
 
 
 def _refuse_calibration(overrides: Sequence[str]) -> None:
@@ -507,12 +527,36 @@ def _refuse_calibration(overrides: Sequence[str]) -> None:
             )
 
 
+def sweep_folder(overrides: Sequence[str], multirun: bool = False) -> Path | None:
+    """The folder a sweep invocation will write, resolved now (`${now:...}` included), or
+    None for a single run or a folder only Hydra's runtime can resolve."""
+    base = _compose(sweep_values(overrides)[0], hydra_cfg=True)
+    if not (multirun or OmegaConf.select(base, "hydra.mode") == RunMode.MULTIRUN):
+        return None
+    try:
+        folder = OmegaConf.select(base, "hydra.sweep.dir")
+    except OmegaConfBaseException:
+        return None
+    return None if folder is None else Path(str(folder)).absolute()
+
+
+def planned_sweep_folder(argv: Sequence[str]) -> Path | None:
+    """Where `jiceng ARGV` will write its sweep (see `sweep_folder`); None for a single run."""
+    ns, _ = _parse_args(list(argv))
+    return sweep_folder(scenario_files(ns.overrides), bool(ns.multirun))
+
+
+def _quoted(value: str) -> str:
+    """A value for Hydra's override grammar, whatever characters it holds."""
+    return "'" + value.replace("\\", "\\\\").replace("'", "\\'") + "'"
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    from sim.sweep import last_outcome, set_last_outcome
+    from sim.sweep import read_outcome
 
     args = list(sys.argv[1:] if argv is None else argv)
-    set_last_outcome(None)
     _SCENARIO_FILES.clear()  # names must be unique within one invocation
+    folder: Path | None = None
     try:
         ns, ordered = _parse_args(args)
         overrides = scenario_files(ns.overrides)
@@ -520,8 +564,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         if not (ns.help or ns.hydra_help or ns.shell_completion):
             printing = bool(ns.cfg or ns.info)  # Hydra prints; nothing is run or written
             multirun = None if printing else ns.multirun
+            folder = None if printing else sweep_folder(overrides, bool(ns.multirun))
             for cfg in validate_invocation(overrides, multirun=multirun, output=not printing):
-                if not (printing or ns.multirun):  # a sweep's jobs check where they run
+                if not (printing or folder is not None):  # a sweep's jobs check where they run
                     capacity.check(cfg)
     except SystemExit as exc:  # --version
         return int(exc.code or 0)
@@ -529,7 +574,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"jiceng: error: {_one_line(exc)}", file=sys.stderr)
         return EXIT_USAGE
     flags = ordered[: len(ordered) - len(ns.overrides)]
+    if folder is not None:  # the folder resolved once, so the outcome is read from there
+        kept = [o for o in overrides if o.partition("=")[0] != "hydra.sweep.dir"]
+        overrides = [*kept, f"hydra.sweep.dir={_quoted(str(folder))}"]
     sys.argv = [sys.argv[0], *flags, *overrides]
+    started = time.time_ns()
     try:
         _app()
     except SystemExit as exc:
@@ -537,7 +586,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception:  # pragma: no cover - a bug, not a user error: keep the traceback
         traceback.print_exc()
         return EXIT_FAILED
-    outcome = last_outcome()
+    outcome = None if folder is None else read_outcome(folder, since_ns=started)
     if outcome is not None and not outcome.ok:
         return EXIT_FAILED
     return 0

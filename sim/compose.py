@@ -8,12 +8,13 @@ error messages are identical. Only this module and `sim.cli` touch OmegaConf.
 from __future__ import annotations
 
 import difflib
-from collections.abc import Mapping
+import hashlib
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from omegaconf import DictConfig, OmegaConf
+from omegaconf import DictConfig, OmegaConf, open_dict
 from omegaconf.errors import (
     ConfigAttributeError,
     ConfigKeyError,
@@ -219,8 +220,32 @@ def _allowed(key: str) -> str:
     return ""
 
 
+DISPLAY = "display"
+"""A scenario file's `display:` block (label, colour, marker, order): how reports draw the
+scenario, read by `sim.report.scenarios` from the file itself and never part of SimConfig."""
+
+
+def without_display(node: DictConfig) -> DictConfig:
+    """`node` without its `display:` block, which the model's config does not hold."""
+    if DISPLAY not in node:
+        return node
+    kept = OmegaConf.masked_copy(node, [str(k) for k in node if k != DISPLAY])
+    assert isinstance(kept, DictConfig)
+    return kept
+
+
+def hydra_schema() -> DictConfig:
+    """SimConfig as Hydra's schema, with room for a scenario's `display:` block."""
+    schema = OmegaConf.structured(SimConfig)
+    with open_dict(schema):
+        schema[DISPLAY] = {}
+    OmegaConf.set_struct(schema[DISPLAY], False)
+    return schema
+
+
 def finish(node: DictConfig) -> SimConfig:
     """Validate a composed node against the schema and build the dataclasses."""
+    node = without_display(node)
     try:
         merged = OmegaConf.merge(OmegaConf.structured(SimConfig), node)
         cfg = OmegaConf.to_object(merged)
@@ -237,7 +262,7 @@ def load_config(
 
     `scenario` is a shipped scenario's name or the path of your own scenario file.
     """
-    node = scenario_node(scenario)
+    node = without_display(scenario_node(scenario))
     node.scenario = scenario_name(scenario)
     schema = OmegaConf.structured(SimConfig)
     OmegaConf.set_struct(schema, True)
@@ -249,3 +274,33 @@ def load_config(
         raise describe_error(exc) from None
     assert isinstance(merged, DictConfig)
     return finish(merged)
+
+
+# ------------------------------------------------------------------ sweeps
+
+
+def task_node(cfg: DictConfig) -> DictConfig:
+    """A Hydra job's config without the `hydra` node."""
+    node = OmegaConf.masked_copy(cfg, [str(k) for k in cfg if k != "hydra"])
+    assert isinstance(node, DictConfig)
+    return node
+
+
+def with_values(node: DictConfig, dotlist: Sequence[str]) -> DictConfig:
+    """`node` with plain `key=value` overrides merged in (YAML-typed, as Hydra parses them)."""
+    if not dotlist:
+        return node
+    merged = OmegaConf.merge(node, OmegaConf.from_dotlist(list(dotlist)))
+    assert isinstance(merged, DictConfig)
+    return merged
+
+
+def run_key(node: DictConfig | str, dotlist: Sequence[str]) -> str:
+    """Fingerprint of a run's inputs: the composed config and the values merged on top.
+
+    Equal keys mean the same config (code changes aside: the git commit is in meta.json), so
+    a completed run with the same key is skipped on resume and any other is run again.
+    `node` may be given as its YAML text, computed once per job.
+    """
+    text = node if isinstance(node, str) else OmegaConf.to_yaml(node, resolve=False)
+    return hashlib.sha256((text + "\n".join(dotlist)).encode()).hexdigest()[:16]

@@ -1,10 +1,9 @@
-"""Run folders: atomic writes, provenance, and reading them back.
+"""Run folders: provenance, writing them and reading them back.
 
-Every file is written to a temporary name in the same folder and renamed into place, so a
-crash never leaves a half-written file under a final name. `meta.json` with
-`status: completed` is written last: a folder without it is not a finished run. A writer
-killed mid-file leaves its temporary file, named `.NAME.XXXXXXXX.jiceng-tmp`; the next
-sweep over that folder removes those (`remove_debris`), and nothing else.
+Every file goes through `sim.files.atomic_write`, so a crash never leaves a half-written
+file under a final name. `meta.json` with `status: completed` is written last: a folder
+without it is not a finished run. This module draws nothing: a caller that wants figures in
+the folder (the quick look) passes a `draw` function to `write_run`.
 """
 
 from __future__ import annotations
@@ -12,11 +11,7 @@ from __future__ import annotations
 import contextlib
 import errno
 import functools
-import json
-import math
-import os
 import platform
-import re
 import subprocess
 import tempfile
 from collections.abc import Callable, Sequence
@@ -24,11 +19,12 @@ from importlib import metadata
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import pandas as pd
-
 from sim.config import config_hash, to_dict
+from sim.files import atomic_write, read_json, write_json, write_text
 
 if TYPE_CHECKING:
+    import pandas as pd
+
     from sim.run import RunResult
 
 PACKAGES = ("jiceng", "mesa", "numpy", "networkx", "pandas", "pyarrow", "hydra-core", "matplotlib")
@@ -42,56 +38,10 @@ RUN_FILES = (
     "network_nodes.parquet",
     "network_edges.parquet",
 )
-"""What a completed run folder holds (`quicklook.png` too, unless `output.plot` is off)."""
-TMP_SUFFIX = ".jiceng-tmp"
-_TMP_NAME = re.compile(r"\..+\.[A-Za-z0-9_]{8}" + re.escape(TMP_SUFFIX))
-"""`tempfile.mkstemp(prefix=".NAME.", suffix=TMP_SUFFIX)`: 8 random characters between."""
+"""What a completed run folder holds (plus what its `draw` function wrote: `quicklook.png`)."""
 
-
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
-
-
-_FILE_MODE = 0o666 & ~_umask()
-
-
-def atomic_write(path: Path, write: Callable[[Path], None]) -> None:
-    """Call `write(tmp)` on a temp file beside `path`, then rename it over `path`."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=TMP_SUFFIX, dir=path.parent)
-    os.close(fd)
-    try:
-        write(Path(tmp))
-        os.chmod(tmp, _FILE_MODE)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
-def is_debris(name: str) -> bool:
-    """Whether a file name is one of `atomic_write`'s temporary files."""
-    return _TMP_NAME.fullmatch(name) is not None
-
-
-def remove_debris(folder: Path) -> list[Path]:
-    """Delete the temporary files a killed `atomic_write` left in `folder` (not below it).
-
-    Call it only where no writer is at work: on a run folder about to be (re)run, or on a
-    sweep's own folders before its runs start. Returns what was removed.
-    """
-    try:
-        entries = list(os.scandir(folder))
-    except OSError:
-        return []
-    removed = []
-    for entry in entries:
-        if is_debris(entry.name) and entry.is_file(follow_symlinks=False):
-            Path(entry.path).unlink(missing_ok=True)
-            removed.append(Path(entry.path))
-    return removed
+Draw = Callable[["RunResult", Path], Sequence[str]]
+"""`draw(result, folder) -> names of the files it wrote there` (atomically)."""
 
 
 def unwritable_reason(folder: Path) -> str | None:
@@ -128,33 +78,8 @@ def unwritable_reason(folder: Path) -> str | None:
     return None
 
 
-def _clean(value: Any) -> Any:
-    """JSON-safe: NaN/inf become null, numpy scalars become Python numbers."""
-    if isinstance(value, dict):
-        return {k: _clean(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_clean(v) for v in value]
-    if hasattr(value, "item"):
-        value = value.item()
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    return value
-
-
-def write_text(path: Path, text: str) -> None:
-    """Write `text` to `path` atomically (UTF-8)."""
-
-    def write(tmp: Path) -> None:
-        tmp.write_text(text, encoding="utf-8")
-
-    atomic_write(path, write)
-
-
-def write_json(path: Path, data: dict[str, Any]) -> None:
-    write_text(path, json.dumps(_clean(data), indent=2, sort_keys=True) + "\n")
-
-
 def write_parquet(path: Path, df: pd.DataFrame) -> None:
+    """A table as parquet (pyarrow, no index), atomically."""
     atomic_write(path, lambda p: df.to_parquet(p, index=False, engine="pyarrow"))
 
 
@@ -203,8 +128,8 @@ def meta_record(result: RunResult, status: str = COMPLETED, **extra: Any) -> dic
     }
 
 
-def write_run(result: RunResult, folder: Path, *, plot: bool = True, **extra: Any) -> Path:
-    """Write a finished run's tables, summary, quick-look plot and (last) meta.json.
+def write_run(result: RunResult, folder: Path, *, draw: Draw | None = None, **extra: Any) -> Path:
+    """Write a finished run's tables, summary, what `draw` draws and (last) meta.json.
 
     meta.json lists the files written (`files`), so a reader can tell a damaged or lost
     file from one the run never had.
@@ -218,11 +143,8 @@ def write_run(result: RunResult, folder: Path, *, plot: bool = True, **extra: An
     write_parquet(folder / "network_edges.parquet", result.network_edges)
     write_json(folder / "summary.json", result.summary)
     files = list(RUN_FILES)
-    if plot:
-        from sim.quicklook import quicklook
-
-        quicklook(result, folder / "quicklook.png")
-        files.append("quicklook.png")
+    if draw is not None:
+        files += draw(result, folder)
     write_json(folder / "meta.json", meta_record(result, files=sorted(files), **extra))
     return folder
 
@@ -238,15 +160,6 @@ def write_failure(folder: Path, error: BaseException, trace: str, **extra: Any) 
         **extra,
     }
     write_json(folder / "meta.json", record)
-
-
-def read_json(path: Path) -> dict[str, Any] | None:
-    """A JSON object from `path`, or None when absent, unreadable or not an object."""
-    try:
-        data = json.loads(Path(path).read_text())
-    except (OSError, ValueError):
-        return None
-    return data if isinstance(data, dict) else None
 
 
 def read_meta(folder: Path) -> dict[str, Any] | None:

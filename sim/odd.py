@@ -35,7 +35,8 @@ ROOT = Path(__file__).resolve().parent.parent
 ODD_PATH = ROOT / "docs" / "ODD.md"
 COLUMNS = ("name", "role", "unit", "range", "default", "description", "source")
 RUN_GROUP = "run"
-SCENARIO_META_KEYS = ("defaults", "scenario", "description", "basis", "timeline")
+SCENARIO_META_KEYS = ("defaults", "scenario", "description", "basis", "timeline", "display")
+"""Scenario keys that are not parameter changes (`display:` is how reports draw it)."""
 
 
 class OddError(RuntimeError):

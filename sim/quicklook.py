@@ -7,15 +7,19 @@ almost on top of each other stay apart; legends sit beside the panels, never on 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import matplotlib
+import pandas as pd
+from matplotlib.figure import Figure
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
+from sim.files import atomic_write, read_json
 
-from sim.io import atomic_write  # noqa: E402
-from sim.run import RunResult  # noqa: E402
+if TYPE_CHECKING:
+    from sim.run import RunResult
+
+FILE = "quicklook.png"
 
 CUMULATIVE_RESOLUTION = "resolution_rate_cumulative"
 """The timeseries column of disputes resolved so far among those arisen since week 0."""
@@ -50,11 +54,10 @@ LOOKS = (("-", "o"), ("--", "s"), (":", "^"), ("-.", "D"))
 """Line style and marker of a panel's first, second, ... series."""
 
 
-def quicklook(result: RunResult, path: Path) -> None:
-    ts = result.timeseries
-    fig, axes = plt.subplots(
-        len(PANELS), 1, figsize=(7.5, 10), sharex=True, constrained_layout=True
-    )
+def quicklook_figure(ts: pd.DataFrame, title: str) -> Figure:
+    """The panels of `PANELS` over a run's weekly series (a `timeseries.parquet` frame)."""
+    fig = Figure(figsize=(7.5, 10), layout="constrained")
+    axes = fig.subplots(len(PANELS), 1, sharex=True)
     every = max(1, len(ts) // 12)
     for ax, (series, ylabel) in zip(axes, PANELS, strict=True):
         for i, (col, text) in enumerate(s for s in series if s[0] in ts):
@@ -74,7 +77,32 @@ def quicklook(result: RunResult, path: Path) -> None:
         if ax.get_lines():
             ax.legend(fontsize=7, frameon=False, loc="upper left", bbox_to_anchor=(1.01, 1.0))
     axes[-1].set_xlabel("time (weeks)")
-    cfg = result.config
-    fig.suptitle(f"{cfg.scenario}, seed {cfg.seed}: {result.summary['residents']:,} residents")
+    fig.suptitle(title)
+    return fig
+
+
+def title(scenario: str, seed: int, residents: int) -> str:
+    return f"{scenario}, seed {seed}: {residents:,} residents"
+
+
+def save(fig: Figure, path: Path) -> None:
     atomic_write(path, lambda p: fig.savefig(p, format="png", dpi=120))
-    plt.close(fig)
+
+
+def draw(result: RunResult, folder: Path) -> Sequence[str]:
+    """`sim.io.write_run`'s `draw`: the quick look of a finished run, into its folder."""
+    cfg = result.config
+    text = title(cfg.scenario, cfg.seed, int(result.summary["residents"]))
+    save(quicklook_figure(result.timeseries, text), Path(folder) / FILE)
+    return [FILE]
+
+
+def draw_from_folder(run_folder: Path, path: Path) -> None:
+    """The quick look of a completed run folder, drawn from its files to `path` (outside the
+    folder: raw run outputs are never rewritten)."""
+    run_folder = Path(run_folder)
+    meta = read_json(run_folder / "meta.json") or {}
+    summary = read_json(run_folder / "summary.json") or {}
+    ts = pd.read_parquet(run_folder / "timeseries.parquet")
+    text = title(str(meta.get("scenario")), int(meta.get("seed", 0)), int(summary["residents"]))
+    save(quicklook_figure(ts, text), path)

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pandas as pd
+if TYPE_CHECKING:  # imported on first run, so `import sim` stays light
+    import pandas as pd
 
-from sim import metrics
-from sim.compose import load_config
-from sim.config import SimConfig
-from sim.model import GovernanceModel
+    from sim.config import SimConfig
+    from sim.model import GovernanceModel
 
 
 @dataclass
@@ -50,6 +49,12 @@ def run(
     **overrides: Any,
 ) -> RunResult:
     """Run one simulation. Either pass a validated `cfg`, or a scenario name and overrides."""
+    import pandas as pd
+
+    from sim import metrics
+    from sim.compose import load_config
+    from sim.model import GovernanceModel
+
     if cfg is None:
         cfg = load_config(scenario, overrides)
     if seed is not None:

@@ -1,36 +1,131 @@
-"""Sweeps: progress, the closing summary, and a notebook-friendly `sweep(...)`.
+"""Sweeps without Hydra: running runs, failure records, progress, the closing summary.
 
-The Hydra side (`hydra_plugins.jiceng_sweeper`) plans the runs and hands them to a launcher;
-this module holds what needs no Hydra: executing one run into its folder, watching run
-folders fill up (runs done of the total, failures, ETA), and finishing a sweep (aggregate,
-sensitivity indices, a one-screen summary, an outcome the CLI turns into its exit code).
+The Hydra side (`hydra_plugins.jiceng_sweeper`) only plans the runs and batches them into
+jobs for a launcher; this module holds the rest: executing one run into its folder (or a
+failure record), watching run folders fill up (runs done of the total, failures, ETA), and
+finishing a sweep (aggregate, sensitivity indices, a one-screen summary and `sweep.json`,
+the outcome the CLI turns into its exit code and `sim.sweep(...)` reads).
 """
 
 from __future__ import annotations
 
+import json
 import logging
+import math
 import sys
 import threading
 import time
 import traceback
-from collections.abc import Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import IO, Any
 
-from sim.io import (
-    COMPLETED,
-    FAILED,
-    read_meta,
-    remove_debris,
-    write_failure,
-    write_json,
-    write_text,
-)
+from sim.files import read_json, remove_debris, write_json, write_text
+from sim.io import COMPLETED, FAILED, intact, read_meta, write_failure
 
 log = logging.getLogger(__name__)
 SENSITIVITY_DIR = "sensitivity"
 SUMMARY_OUTCOMES = ("resolution_rate", "grassroots_mediation_share", "petitions")
+
+
+# ----------------------------------------------------------------- planned runs
+
+MANIFEST = "runs.json"
+JOBS_DIR = Path(".jiceng") / "jobs"
+
+
+@dataclass
+class PlannedRun:
+    """One run of a sweep, as the sweeper planned it: where it goes, what distinguishes it,
+    and the fingerprint of its config (`run_key`: equal keys, equal configs)."""
+
+    name: str
+    overrides: list[str]
+    dotlist: list[str] = field(default_factory=list)
+    variant: str = ""
+    run_key: str = ""
+    scenario: str | None = None
+    seed: int | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_json(cls, d: dict[str, Any]) -> PlannedRun:
+        return cls(**{f.name: d[f.name] for f in fields(cls) if f.name in d})
+
+
+def write_manifest(job_dir: Path, runs: Sequence[PlannedRun]) -> None:
+    """The runs one Hydra job is handed, as `runs.json` in its folder."""
+    write_text(job_dir / MANIFEST, json.dumps([r.to_json() for r in runs], indent=1) + "\n")
+
+
+def read_manifest(job_dir: Path) -> list[PlannedRun] | None:
+    """The runs handed to the job in `job_dir`, or None for a plain Hydra job."""
+    path = job_dir / MANIFEST
+    if not path.is_file():
+        return None
+    return [PlannedRun.from_json(d) for d in json.loads(path.read_text())]
+
+
+def sweep_dir_of(job_dir: Path) -> Path:
+    """`<sweep>/.jiceng/jobs/<num>` -> `<sweep>`."""
+    return job_dir.parents[len(JOBS_DIR.parts)]
+
+
+def already_done(folder: Path, key: str) -> bool:
+    """True when `folder` holds a completed run of exactly this config, whose files can
+    all be read back (a damaged one is run again)."""
+    meta = read_meta(folder)
+    return (
+        meta is not None
+        and meta.get("status") == COMPLETED
+        and meta.get("run_key") == key
+        and intact(folder, meta)
+    )
+
+
+Execute = Callable[[PlannedRun, Path, dict[str, Any]], None]
+"""`execute(run, folder, extra)`: build the run's config, run it and write its folder,
+meta.json last holding `extra`. The app supplies it (`sim.cli` for jiceng's own runs)."""
+
+
+def run_planned(folder: Path, run: PlannedRun, execute: Execute) -> str:
+    """Run one planned run unless it is done; returns 'skipped', 'completed' or 'failed'.
+    A run that raises leaves meta.json (status failed, the error) and traceback.txt."""
+    if already_done(folder, run.run_key):
+        return "skipped"
+    remove_debris(folder)  # what a killed earlier attempt was writing
+    remove_debris(folder / ".hydra")
+    extra: dict[str, Any] = {
+        "run_key": run.run_key,
+        "overrides": run.overrides,
+        "variant": run.variant,
+        **run.extra,
+    }
+    try:
+        execute(run, folder, extra)
+    except Exception as exc:  # a failed run is recorded; the sweep goes on
+        extra.setdefault("scenario", run.scenario)
+        extra.setdefault("seed", run.seed)
+        write_failure(folder, exc, traceback.format_exc(), **extra)
+        return "failed"
+    return COMPLETED
+
+
+def run_job(job_dir: Path, execute: Execute) -> dict[str, int] | None:
+    """Run every run of the manifest in `job_dir`, one after another; None if there is no
+    manifest (a job of another sweeper)."""
+    runs = read_manifest(job_dir)
+    if runs is None:
+        return None
+    sweep = sweep_dir_of(job_dir)
+    counts = {"completed": 0, "failed": 0, "skipped": 0}
+    for run in runs:
+        counts[run_planned(sweep / run.name, run, execute)] += 1
+    return counts
 
 
 # ------------------------------------------------------------------------ one run
@@ -46,24 +141,33 @@ def run_line(result: Any, folder: Path) -> str:
     )
 
 
-def execute_run(cfg: Any, folder: Path, extra: dict[str, Any]) -> None:
-    """Run a validated SimConfig and write its folder (meta.json last, with `extra`)."""
-    from sim.io import write_run
+def execute_run(
+    cfg: Any, folder: Path, extra: dict[str, Any] | None = None, *, progress: bool = False
+) -> str:
+    """Run a validated SimConfig and write its folder (meta.json last, holding `extra`),
+    with the quick look when `output.plot` is on; returns the run's one-line summary."""
+    from sim.io import Draw, write_run
     from sim.run import run
 
+    draw: Draw | None = None
+    if cfg.output.plot:
+        from sim import quicklook
+
+        draw = quicklook.draw
     t0 = time.perf_counter()
-    result = run(cfg, progress=False)
-    write_run(
-        result, folder, plot=cfg.output.plot, launcher_wall_s=time.perf_counter() - t0, **extra
-    )
-    log.info(run_line(result, folder))
+    result = run(cfg, progress=progress)
+    wall = time.perf_counter() - t0
+    write_run(result, folder, draw=draw, launcher_wall_s=wall, **(extra or {}))
+    line = run_line(result, folder)
+    log.info(line)
+    return line
 
 
 def remove_sweep_debris(sweep_dir: Path) -> list[Path]:
     """Temporary files killed writers left in a sweep's own folders (not its run folders,
     each cleaned when it runs again: a completed run has none, its meta.json came last)."""
     folders = [sweep_dir, sweep_dir / SENSITIVITY_DIR]
-    jobs = sweep_dir / ".jiceng" / "jobs"
+    jobs = sweep_dir / JOBS_DIR
     if jobs.is_dir():
         folders += [p for p in jobs.iterdir() if p.is_dir()]
     return [path for folder in folders for path in remove_debris(folder)]
@@ -207,17 +311,55 @@ class SweepOutcome:
         return not self.failed and not self.missing
 
 
-_LAST: list[SweepOutcome] = []
+OUTCOME_FILE = "sweep.json"
 
 
-def set_last_outcome(outcome: SweepOutcome | None) -> None:
-    _LAST.clear()
-    if outcome is not None:
-        _LAST.append(outcome)
+def write_outcome(outcome: SweepOutcome) -> None:
+    """`sweep.json`: what the sweep did, with the code's versions (what callers read)."""
+    from sim.io import git_commit, versions
+
+    o = outcome
+    write_json(
+        o.sweep_dir / OUTCOME_FILE,
+        {
+            "total": o.total,
+            "completed": o.completed,
+            "skipped": o.skipped,
+            "failed": [{"run": n, "error": e} for n, e in o.failed],
+            "missing": o.missing,
+            "jobs": o.jobs,
+            "wall_time_s": o.wall_time,
+            "tables": {k: str(v) for k, v in o.tables.items()},
+            "notes": o.notes,
+            "git_commit": git_commit(),
+            "versions": dict(versions()),
+        },
+    )
 
 
-def last_outcome() -> SweepOutcome | None:
-    return _LAST[-1] if _LAST else None
+def read_outcome(sweep_dir: Path, *, since_ns: int = 0) -> SweepOutcome | None:
+    """The outcome a sweep wrote to `sweep_dir`, or None when there is none written at or
+    after `since_ns` (`time.time_ns()`; an older sweep.json is an earlier invocation's)."""
+    path = Path(sweep_dir) / OUTCOME_FILE
+    try:
+        fresh = path.stat().st_mtime_ns >= since_ns
+    except OSError:
+        return None
+    data = read_json(path) if fresh else None
+    if data is None:
+        return None
+    return SweepOutcome(
+        sweep_dir=Path(sweep_dir),
+        total=int(data["total"]),
+        completed=int(data["completed"]),
+        skipped=int(data["skipped"]),
+        failed=[(str(f["run"]), str(f["error"])) for f in data.get("failed", [])],
+        missing=[str(m) for m in data.get("missing", [])],
+        jobs=int(data.get("jobs", 0)),
+        wall_time=float(data.get("wall_time_s", 0.0)),
+        tables={str(k): Path(v) for k, v in data.get("tables", {}).items()},
+        notes=[str(n) for n in data.get("notes", [])],
+    )
 
 
 def _statuses(
@@ -260,14 +402,15 @@ def finish_sweep(
     )
     summary_rows: list[str] = []
     if aggregate:
-        from sim.report.aggregate import AggregateError, sensitivity_report
+        from sim.report.aggregate import AggregateError
         from sim.report.aggregate import aggregate as build
+        from sim.report.sensitivity import sensitivity_report
 
         try:
             report = build(sweep_dir)
             outcome.tables = {"runs": report.runs_path, "timeseries": report.timeseries_path}
             outcome.notes += report.problems
-            summary_rows = report.overview(SUMMARY_OUTCOMES, planned=planned)
+            summary_rows = overview(report, SUMMARY_OUTCOMES, planned=planned)
             if (sweep_dir / SENSITIVITY_DIR / "spec.json").is_file():
                 paths, notes = sensitivity_report(sweep_dir)
                 outcome.notes += notes
@@ -279,19 +422,49 @@ def finish_sweep(
     write_text(sweep_dir / "summary.txt", text)
     (stream or sys.stdout).write(text)
     (stream or sys.stdout).flush()
-    write_json(
-        sweep_dir / "sweep.json",
-        {
-            "total": outcome.total,
-            "completed": outcome.completed,
-            "skipped": outcome.skipped,
-            "failed": [{"run": n, "error": e} for n, e in outcome.failed],
-            "missing": outcome.missing,
-            "jobs": outcome.jobs,
-            "wall_time_s": outcome.wall_time,
-        },
-    )
+    write_outcome(outcome)
     return outcome
+
+
+def overview(
+    report: Any, outcomes: Sequence[str], planned: Sequence[str] | None = None
+) -> list[str]:
+    """A few lines: mean and 95% CI per variant of the main outcomes (an `AggregateReport`'s
+    runs.parquet), for the sweep's closing summary."""
+    import pandas as pd
+
+    from sim.report.stats import summarise
+
+    wanted = [o for o in outcomes if o in report.outcomes]
+    columns = ["run", "variant", "status", *wanted]
+    runs = pd.read_parquet(report.runs_path, columns=columns)
+    if planned is not None:
+        runs = runs[runs["run"].isin(set(planned))]
+    done = runs[runs["status"] == "completed"]
+    if done.empty or not wanted:
+        return []
+    table = summarise(done, wanted, by="variant")
+    lines = [f"  outcome means by variant (95% CI), {len(done)} completed runs:"]
+    variants = list(dict.fromkeys(done["variant"].astype(str)))
+    width = max(7, min(40, max(len(v) for v in variants)))
+    cols = [max(18, len(o)) for o in wanted]
+    head = "  ".join(o.rjust(c) for o, c in zip(wanted, cols, strict=True))
+    lines.append("    " + "variant".ljust(width) + "    n  " + head)
+    for v in variants[:12]:
+        cells = []
+        for o, c in zip(wanted, cols, strict=True):
+            r = table[(table["variant"].astype(str) == v) & (table["outcome"] == o)]
+            if r.empty:
+                cells.append("".rjust(c))
+                continue
+            mean, lo, hi = (float(r.iloc[0][k]) for k in ("mean", "t_ci_low", "t_ci_high"))
+            half = (hi - lo) / 2 if math.isfinite(hi - lo) else float("nan")
+            cells.append(f"{mean:.4g} ± {half:.2g}".rjust(c))
+        n = int((done["variant"].astype(str) == v).sum())
+        lines.append(f"    {v[:width].ljust(width)} {n:4d}  " + "  ".join(cells))
+    if len(variants) > 12:
+        lines.append(f"    ... {len(variants) - 12} more variants in runs.parquet")
+    return lines
 
 
 def summary_text(outcome: SweepOutcome, rows: Sequence[str] = (), max_failures: int = 8) -> str:
@@ -325,39 +498,3 @@ def summary_text(outcome: SweepOutcome, rows: Sequence[str] = (), max_failures: 
     else:
         lines.append("  re-run the same command to retry the failed and missing runs only")
     return "\n".join(lines) + "\n"
-
-
-# ------------------------------------------------------------------ notebook API
-
-
-def sweep(
-    experiment: str | None = None,
-    overrides: Sequence[str] = (),
-    *,
-    sweep_dir: str | Path | None = None,
-    launcher: str | None = None,
-) -> Any:
-    """Run a sweep from Python and return its tables (`sim.report.load`).
-
-    `sweep("smoke", ["seed=range(0,4)"], sweep_dir="out/smoke")`; `launcher` picks a Hydra
-    launcher config (`joblib`, `basic`, `submitit_local`, `slurm`, `ray`).
-    Raises RuntimeError when the sweep could not start or some runs failed.
-    """
-    from sim import cli
-    from sim.report import load
-
-    args = [f"experiment={experiment}"] if experiment else ["-m"]
-    args += list(overrides)
-    if sweep_dir is not None:
-        args.append(f"hydra.sweep.dir={Path(sweep_dir).resolve()}")
-    if launcher is not None:
-        args.append(f"hydra/launcher={launcher}")
-    code = cli.main(args)
-    outcome = last_outcome()
-    if outcome is None:
-        raise RuntimeError(f"the sweep did not run (exit code {code}); see the message above")
-    if code != 0:
-        raise RuntimeError(
-            f"{len(outcome.failed)} run(s) failed in {outcome.sweep_dir}; see summary.txt"
-        )
-    return load(outcome.sweep_dir)

@@ -12,6 +12,7 @@ from sim.calibration import PATTERNS, STRUCTURE, evaluate
 from sim.config import SimConfig, flatten
 from sim.processes.social_orgs import SocialOrganisations
 
+
 def _summary(job: tuple[str, int, dict[str, Any]]) -> dict[str, Any]:
     scenario, seed, over = job
     return run(scenario=scenario, seed=seed, **over).summary

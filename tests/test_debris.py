@@ -1,7 +1,7 @@
 """A writer killed mid-file leaves a temporary file; the re-run sweep removes exactly those,
 and runs again a completed run whose table was damaged.
 
-The writer here is the real `sim.io.atomic_write`, killed with SIGKILL while its file is
+The writer here is the real `sim.files.atomic_write`, killed with SIGKILL while its file is
 half written, once in a run folder (as a run killed while writing its tables) and once in
 the sweep's own folder (as a sweep killed while aggregating).
 """
@@ -24,7 +24,7 @@ RUN = "output.plot=false,output.progress=false,seed=0,steps=3,world.communities=
 HALF_WRITER = """
 import sys, threading, time
 from pathlib import Path
-from sim.io import atomic_write
+from sim.files import atomic_write
 
 started = threading.Barrier(len(sys.argv))
 

@@ -15,7 +15,7 @@ TABLES = ("timeseries.parquet", "disputes.parquet", "communities.parquet")
 
 def test_same_seed_gives_byte_identical_parquet(tmp_path: Path, small: dict) -> None:
     for name in ("a", "b"):
-        write_run(run(scenario="chengdu_2014", seed=5, **small), tmp_path / name, plot=False)
+        write_run(run(scenario="chengdu_2014", seed=5, **small), tmp_path / name)
     for table in TABLES:
         assert (tmp_path / "a" / table).read_bytes() == (tmp_path / "b" / table).read_bytes()
 

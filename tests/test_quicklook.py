@@ -3,9 +3,12 @@ trust series told apart, legends beside the data rather than on it."""
 
 from __future__ import annotations
 
+import json
 import re
+from pathlib import Path
 
 import pytest
+from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
 import sim.quicklook as ql
@@ -13,16 +16,24 @@ from sim.run import run
 
 
 @pytest.fixture(scope="module")
-def figure(tmp_path_factory: pytest.TempPathFactory) -> Figure:
-    """The quick look of a short run, kept open (the module closes it after saving)."""
+def figure() -> Figure:
+    """The quick look of a short run, drawn."""
     result = run(scenario="chengdu_2014", seed=1, **{"world.communities": 1, "steps": 30})
-    kept: list[Figure] = []
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(ql.plt, "close", kept.append)
-        ql.quicklook(result, tmp_path_factory.mktemp("ql") / "quicklook.png")
-    (fig,) = kept
-    fig.canvas.draw()
+    fig = ql.quicklook_figure(result.timeseries, "test")
+    FigureCanvasAgg(fig).draw()
     return fig
+
+
+def test_a_run_folder_drawn_later_gives_the_same_png(tmp_path: Path) -> None:
+    from sim.io import write_run
+
+    result = run(scenario="chengdu_2014", seed=1, **{"world.communities": 1, "steps": 5})
+    write_run(result, tmp_path / "run", draw=ql.draw)
+    assert "quicklook.png" in json.loads((tmp_path / "run" / "meta.json").read_text())["files"]
+    ql.draw_from_folder(tmp_path / "run", tmp_path / "later.png")
+    assert (tmp_path / "later.png").read_bytes() == (
+        tmp_path / "run" / "quicklook.png"
+    ).read_bytes()
 
 
 def test_every_axis_names_its_unit(figure: Figure) -> None:

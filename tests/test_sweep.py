@@ -15,7 +15,7 @@ import pandas as pd
 import pytest
 
 from sim import cli
-from sim.sweep import last_outcome
+from sim.sweep import read_outcome
 
 TINY = ["world.communities=1", "steps=10"]
 TIMING = ["build_time_s", "burn_in_time_s", "wall_time_s", "launcher_wall_s"]
@@ -67,6 +67,8 @@ def test_smoke_experiment_runs_as_a_multirun_without_dash_m(tmp_path: Path) -> N
         (['hydra.sweeper.params.scenario="chengdu_2014,chengdu2014"'], "unknown scenario"),
         (["hydra.sweeper.params.scenario=chengdu_2014,x"], "cannot be swept; to set it"),
         (["world.communitie=1,2"], "unknown key 'world.communitie'"),
+        (["seed=0,18446744073709551616"], "seed=18446744073709551616 is out of range"),
+        (["seed=0,-1"], "seed=-1 is out of range"),
     ],
 )
 def test_an_invalid_value_anywhere_in_the_grid_stops_everything(
@@ -146,7 +148,7 @@ def test_a_failing_run_is_recorded_and_the_others_go_on(
     assert meta["seed"] == 1 and meta["scenario"] == "baseline_2008"
     assert "boom in the model" in (bad / "traceback.txt").read_text()
     assert "1 failed" in printed and "FAILED runs (1)" in printed and bad.name in printed
-    outcome = last_outcome()
+    outcome = read_outcome(out)
     assert outcome is not None and outcome.completed == 3 and len(outcome.failed) == 1
     runs = pd.read_parquet(out / "runs.parquet")
     assert sorted(runs["status"]) == ["completed"] * 3 + ["failed"]
@@ -155,6 +157,18 @@ def test_a_failing_run_is_recorded_and_the_others_go_on(
     assert cli.main(args) == 0  # a re-run retries only the failed run
     assert "(3 already done, 1 run now" in capsys.readouterr().out
     assert json.loads((bad / "meta.json").read_text())["status"] == "completed"
+
+
+def test_the_outcome_is_read_from_this_invocations_sweep_json(tmp_path: Path) -> None:
+    from sim.sweep import SweepOutcome, write_outcome
+
+    written = SweepOutcome(tmp_path, total=3, completed=2, skipped=1, failed=[("r", "E: x")])
+    before = time.time_ns()
+    write_outcome(written)
+    outcome = read_outcome(tmp_path, since_ns=before)
+    assert outcome is not None and outcome.failed == [("r", "E: x")] and not outcome.ok
+    assert read_outcome(tmp_path, since_ns=time.time_ns() + 10**9) is None  # an older sweep's
+    assert read_outcome(tmp_path / "nowhere") is None
 
 
 def test_every_shipped_experiment_validates() -> None:
@@ -172,13 +186,14 @@ def test_every_shipped_experiment_validates() -> None:
 
 
 def test_notebook_sweep_returns_the_tables(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from sim.sweep import sweep
+    from sim import sweep
+    from sim.report import compare
 
     monkeypatch.chdir(tmp_path)
     tables = sweep("smoke", TINY, sweep_dir=tmp_path / "nb", launcher="basic")
     assert len(tables.runs) == 4 and set(tables.completed["seed"]) == {0, 1}
     assert tables.timeseries["step"].max() == 10
-    diff = tables.compare("baseline_2008", ["resolution_rate"])
+    diff = compare(tables, "baseline_2008", ["resolution_rate"])
     assert diff["n_pairs"].tolist() == [2]
 
 

@@ -18,12 +18,13 @@ from pathlib import Path
 
 import hydra
 from hydra.core.hydra_config import HydraConfig
-from hydra_plugins.jiceng_sweeper.jobs import run_job, with_values
-from sim.io import write_json
+from sim.compose import task_node, with_values
+from sim.files import write_json
+from sim.sweep import run_job
 
 
-def execute(job_node, dotlist, folder, extra):
-    node = with_values(job_node, dotlist)
+def execute(job_node, run, folder, extra):
+    node = with_values(job_node, run.dotlist)
     x1, x2, x3 = float(node.x1), float(node.x2), float(node.x3)
     ishigami = math.sin(x1) + 7 * math.sin(x2) ** 2 + 0.1 * x3**4 * math.sin(x1)
     write_json(folder / "summary.json", {"ishigami": ishigami, "linear": 2 * x1 + x2})
@@ -34,7 +35,9 @@ def execute(job_node, dotlist, folder, extra):
 
 @hydra.main(version_base="1.3", config_path=".", config_name="config")
 def app(cfg):
-    run_job(cfg, Path(HydraConfig.get().runtime.output_dir), execute)
+    node = task_node(cfg)
+    job_dir = Path(HydraConfig.get().runtime.output_dir)
+    run_job(job_dir, lambda run, folder, extra: execute(node, run, folder, extra))
 
 
 if __name__ == "__main__":

@@ -15,8 +15,8 @@ class JicengSweeperConf:
     _target_: str = "hydra_plugins.jiceng_sweeper.sweeper.JicengSweeper"
     # {key: "v1,v2" | "range(0,30)"}: the grid, crossed with sweeps on the command line.
     params: Any = None
-    # Runs per Hydra job: "auto" (about 4 jobs per worker, at most 64 runs each) or a
-    # number; 1 gives Hydra's one-job-per-run behaviour.
+    # Runs per Hydra job: "auto" (one job per worker, at most 64 runs each) or a number;
+    # 1 gives Hydra's one-job-per-run behaviour.
     runs_per_job: Any = "auto"
     # Jobs handed to the launcher at once (null: all; submitit's local mode: one per core).
     max_batch_size: Any = None

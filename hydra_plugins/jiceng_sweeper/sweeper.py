@@ -1,5 +1,8 @@
 """`hydra/sweeper=jiceng`: Hydra's grid sweep made resumable, batched and failure-tolerant.
 
+The sweeper only plans and batches: it expands the grid once into planned runs, skips the
+completed ones, groups the rest into Hydra jobs and hands them to the launcher. Running a
+run, failure records, progress, aggregation and the closing summary are `sim.sweep`'s.
 What it adds to Hydra's BasicSweeper:
 - every run's folder is named from its own overrides (Hydra's `override_dirname` rule), and
   a run already completed there with the same config is skipped, so re-running an
@@ -33,19 +36,20 @@ from hydra.types import HydraContext, TaskFunction
 from omegaconf import DictConfig, OmegaConf
 
 from hydra_plugins.jiceng_sweeper import config as _config  # noqa: F401  (registers the config)
-from hydra_plugins.jiceng_sweeper.jobs import (
-    JOBS_DIR,
-    PlannedRun,
-    already_done,
-    run_key,
-    task_node,
-    write_manifest,
-)
+from sim.compose import run_key, task_node
+from sim.sweep import JOBS_DIR, PlannedRun, already_done, write_manifest
 
 log = logging.getLogger(__name__)
-JOBS_PER_WORKER = 4  # jobs per worker when batching: enough to balance uneven run times
+JOBS_PER_WORKER = 1
+"""Jobs per worker with `runs_per_job=auto`: one, so a worker pays a job's composition and
+hand-off once (measured on 2 cores: 109 runs/min with one job per worker, 57 with four;
+README, "Sweeps at the speed of the model"); set runs_per_job lower for uneven runs."""
 MAX_RUNS_PER_JOB = 64
 SAMPLE_KEY = "sample"
+NO_QUICKLOOK = "output.plot=false"
+"""A sweep's runs draw no quick-look PNG unless `output.plot` is given on the command line
+or in `hydra.sweeper.params` (a PNG costs about twice a one-community run); `jiceng-report
+quicklook DIR` draws them afterwards, for the runs you want."""
 
 
 def _bare(key: str) -> str:
@@ -155,12 +159,17 @@ class JicengSweeper(Sweeper):
         run_keys = [k for k in axes if k not in job_keys]
         varying = {_bare(k) for k, v in axes.items() if len(v) > 1} - {"seed"}
         loader = self.hydra_context.config_loader
+        plots = OmegaConf.select(self.config, "output.plot", default=None) is not None
+        given = any(_bare(k) == "output.plot" for k in axes)
+        defaults = [NO_QUICKLOOK] if plots and not given else []  # jiceng's app only
         groups: list[tuple[list[str], list[PlannedRun]]] = []
         for job_combo in itertools.product(*(axes[k] for k in job_keys)):
             job_overrides = list(job_combo)
-            node = task_node(loader.load_sweep_config(self.config, job_overrides))
+            composed = [*defaults, *job_overrides]  # what Hydra composes; names leave it out
+            node = task_node(loader.load_sweep_config(self.config, composed))
             node_yaml = OmegaConf.to_yaml(node, resolve=False)  # once per job, not per run
             samples = self._sample_axis(node) if self.sensitivity else [("", [], {})]
+            scenario = node.get("scenario")
             runs = []
             for label, values, extra in samples:
                 for run_combo in itertools.product(*(axes[k] for k in run_keys)):
@@ -180,10 +189,12 @@ class JicengSweeper(Sweeper):
                             dotlist=dotlist,
                             variant=variant,
                             run_key=run_key(node_yaml, dotlist),
+                            scenario=None if scenario is None else str(scenario),
+                            seed=_seed(dotlist, node),
                             extra=extra,
                         )
                     )
-            groups.append((job_overrides, runs))
+            groups.append((composed, runs))
         return groups
 
     def _workers(self) -> int:
@@ -282,7 +293,7 @@ class JicengSweeper(Sweeper):
                         sweep_api.record_job_failure(sweep_dir, names, result._return_value)
         finally:
             monitor.stop()
-        outcome = sweep_api.finish_sweep(
+        sweep_api.finish_sweep(
             sweep_dir,
             planned=[r.name for r in planned],
             skipped=len(skipped),
@@ -290,8 +301,14 @@ class JicengSweeper(Sweeper):
             wall_time=time.perf_counter() - t0,
             aggregate=self.aggregate,
         )
-        sweep_api.set_last_outcome(outcome)
         return returns
+
+
+def _seed(dotlist: Sequence[str], node: DictConfig) -> int | None:
+    """The run's seed, for its failure record should it fail before it has a config."""
+    values = [v.partition("=")[2] for v in dotlist if v.partition("=")[0] == "seed"]
+    text = values[-1] if values else str(node.get("seed", ""))
+    return int(text) if text.isdigit() else None
 
 
 def _first_free_job(sweep_dir: Path) -> int:

@@ -22,10 +22,12 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from sim.params import ConfigError
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 DEFAULT_ROOT = Path("calibrations")
 
@@ -74,7 +76,8 @@ def calibrate(
     from sim.calibrate.spec import base_config, load
     from sim.config import config_hash as model_hash
     from sim.config import to_dict
-    from sim.io import git_commit, write_parquet, write_text
+    from sim.files import write_text
+    from sim.io import git_commit, write_parquet
     from sim.report.tables import write_table
 
     t0 = time.perf_counter()
@@ -232,7 +235,7 @@ def _check_install(name: str) -> None:
 def install_scenario(path: Path) -> Path:
     """Copy a calibrated scenario into the scenario folder (never over a different file)."""
     from sim.compose import scenario_dir
-    from sim.io import write_text
+    from sim.files import write_text
 
     target = scenario_dir() / path.name
     text = path.read_text()

@@ -20,7 +20,8 @@ from pathlib import Path
 from typing import Any
 
 from sim.calibrate.spec import Spec
-from sim.io import COMPLETED, read_json, versions, write_json
+from sim.files import read_json, write_json
+from sim.io import COMPLETED, versions
 from sim.params import ConfigError
 
 CALIBRATION, META, HISTORY = "calibration.json", "meta.json", "history.db"

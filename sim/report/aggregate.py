@@ -11,15 +11,13 @@ unreadable (corrupt meta.json, a completed run's damaged or missing table) gets 
 Raw run files are only read: on a single run folder the tables go to `DIR/report/`.
 
 `load(DIR)` gives the tables to a notebook (aggregating first when they are missing or
-older than a run file); `compare(...)` pairs variants with a reference
-by seed (common random numbers); `sensitivity_report(DIR)` computes Morris/Sobol indices
-for a sweep that declared a sensitivity design.
+older than a run file); comparisons are `sim.report.stats.compare`, sensitivity indices
+`sim.report.sensitivity.sensitivity_report`.
 """
 
 from __future__ import annotations
 
 import json
-import math
 import re
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -30,7 +28,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from sim.io import RUN_FILES, atomic_write, damaged_table
+from sim.files import atomic_write
+from sim.io import RUN_FILES, damaged_table
 
 RUNS, TIMESERIES = "runs.parquet", "timeseries.parquet"
 INCOMPLETE, UNREADABLE = "incomplete", "unreadable"
@@ -94,7 +93,7 @@ def run_folders(root: Path) -> list[Path]:
     return sorted(found, key=lambda p: _natural(p.name))
 
 
-def _read_json(path: Path) -> tuple[dict[str, Any] | None, str | None]:
+def read_json_problem(path: Path) -> tuple[dict[str, Any] | None, str | None]:
     """(data, problem): problem says why a present file could not be used."""
     try:
         text = path.read_text()
@@ -153,7 +152,7 @@ def read_run(folder: Path, root: Path, *, check_tables: bool = True) -> _Run:
     `check_tables`, every table is checked structurally: cheap, and it catches truncation).
     """
     name = folder.name if folder != root else root.name
-    meta, problem = _read_json(folder / "meta.json")
+    meta, problem = read_json_problem(folder / "meta.json")
     row: dict[str, Any] = {"run": name}
     params: list[str] = []
     outcomes: list[str] = []
@@ -184,7 +183,7 @@ def read_run(folder: Path, root: Path, *, check_tables: bool = True) -> _Run:
     if status not in ("completed", "failed"):
         row["status"] = INCOMPLETE
     if row["status"] == "completed":
-        summary, sproblem = _read_json(folder / "summary.json")
+        summary, sproblem = read_json_problem(folder / "summary.json")
         if summary is None:
             problem = sproblem or "missing summary.json"
         else:
@@ -275,41 +274,6 @@ class AggregateReport:
     outcomes: list[str] = field(default_factory=list)
     unreadable: dict[str, str] = field(default_factory=dict)
     """Runs left out because a file of theirs could not be read: {run: what}."""
-
-    def overview(self, outcomes: Sequence[str], planned: Sequence[str] | None = None) -> list[str]:
-        """A few lines: mean and 95% CI per variant of the main outcomes (the sweep summary)."""
-        from sim.report.stats import summarise
-
-        wanted = [o for o in outcomes if o in self.outcomes]
-        columns = ["run", "variant", "status", *wanted]
-        runs = pd.read_parquet(self.runs_path, columns=columns)
-        if planned is not None:
-            runs = runs[runs["run"].isin(set(planned))]
-        done = runs[runs["status"] == "completed"]
-        if done.empty or not wanted:
-            return []
-        table = summarise(done, wanted, by="variant")
-        lines = [f"  outcome means by variant (95% CI), {len(done)} completed runs:"]
-        variants = list(dict.fromkeys(done["variant"].astype(str)))
-        width = max(7, min(40, max(len(v) for v in variants)))
-        cols = [max(18, len(o)) for o in wanted]
-        head = "  ".join(o.rjust(c) for o, c in zip(wanted, cols, strict=True))
-        lines.append("    " + "variant".ljust(width) + "    n  " + head)
-        for v in variants[:12]:
-            cells = []
-            for o, c in zip(wanted, cols, strict=True):
-                r = table[(table["variant"].astype(str) == v) & (table["outcome"] == o)]
-                if r.empty:
-                    cells.append("".rjust(c))
-                    continue
-                mean, lo, hi = (float(r.iloc[0][k]) for k in ("mean", "t_ci_low", "t_ci_high"))
-                half = (hi - lo) / 2 if math.isfinite(hi - lo) else float("nan")
-                cells.append(f"{mean:.4g} ± {half:.2g}".rjust(c))
-            n = int((done["variant"].astype(str) == v).sum())
-            lines.append(f"    {v[:width].ljust(width)} {n:4d}  " + "  ".join(cells))
-        if len(variants) > 12:
-            lines.append(f"    ... {len(variants) - 12} more variants in runs.parquet")
-        return lines
 
 
 def aggregate(root: str | Path, *, run_chunk: int = RUN_CHUNK) -> AggregateReport:
@@ -448,11 +412,6 @@ class SweepTables:
             return self.runs.iloc[:0]
         return self.runs[self.runs["status"] == UNREADABLE]
 
-    def compare(
-        self, reference: str, outcomes: Sequence[str] | None = None, **kw: Any
-    ) -> pd.DataFrame:
-        return compare(self, reference, outcomes, **kw)
-
 
 def _schema_lists(path: Path) -> tuple[list[str], list[str]]:
     raw = (pq.read_schema(path).metadata or {}).get(SCHEMA_KEY)
@@ -505,122 +464,3 @@ def load(root: str | Path, *, refresh: bool = False) -> SweepTables:
 
 
 # ------------------------------------------------------------------ comparing
-
-
-def default_outcomes(tables: SweepTables) -> list[str]:
-    """Numeric outcomes that vary across completed runs (constant ones have nothing to say)."""
-    done = tables.completed
-    out = []
-    for o in tables.outcomes:
-        if o not in done:
-            continue
-        column = done[o]
-        numeric = pd.api.types.is_numeric_dtype(column) and not pd.api.types.is_bool_dtype(column)
-        if numeric and column.nunique(dropna=True) > 1:
-            out.append(o)
-    return out
-
-
-def compare(
-    source: str | Path | SweepTables | pd.DataFrame,
-    reference: str,
-    outcomes: Sequence[str] | None = None,
-    *,
-    by: str = "variant",
-    paired: bool = True,
-    tolerance: float | Mapping[str, float] | None = None,
-    confidence: float = 0.95,
-    n_boot: int = 2000,
-    seed: int = 0,
-) -> pd.DataFrame:
-    """Every variant against `reference`, paired by seed (CRN) or, with paired=False, Welch.
-
-    Columns: `sim.report.stats.COMPARE_COLUMNS` (mean difference, t and bootstrap CIs,
-    effect size, number of pairs, half-width against the tolerance, enough_replicates).
-    """
-    from sim.report.stats import paired_compare, unpaired_compare
-
-    if isinstance(source, pd.DataFrame):
-        runs, chosen = source, list(outcomes or [])
-    else:
-        tables = source if isinstance(source, SweepTables) else load(source)
-        runs, chosen = tables.runs, list(outcomes or default_outcomes(tables))
-    if by not in runs.columns:
-        raise ValueError(
-            f"runs have no column {by!r}; columns: {', '.join(map(str, runs.columns))}"
-        )
-    names = list(dict.fromkeys(runs[by].dropna().astype(str)))
-    if reference not in names:
-        alias = reference.removeprefix("scenario=")
-        if alias not in names:
-            raise ValueError(
-                f"reference {reference!r} is not a {by}; choose one of: {', '.join(names)}"
-            )
-        reference = alias
-    if not chosen:
-        raise ValueError("no outcome varies across the completed runs; pass outcomes explicitly")
-    fn = paired_compare if paired else unpaired_compare
-    return fn(
-        runs,
-        reference,
-        chosen,
-        by=by,
-        tolerance=tolerance,
-        confidence=confidence,
-        n_boot=n_boot,
-        seed=seed,
-    )
-
-
-# ------------------------------------------------------------------ sensitivity
-
-
-def sensitivity_report(root: str | Path) -> tuple[dict[str, Path], list[str]]:
-    """Morris or Sobol indices per declared outcome, as `sensitivity/indices.{csv,md,tex}`."""
-    from sim.report.sensitivity import Problem, analyze, sample
-    from sim.report.tables import write_table
-
-    root = Path(root)
-    spec, problem_text = _read_json(root / "sensitivity" / "spec.json")
-    if spec is None:
-        raise AggregateError(
-            f"{root} has no sensitivity/spec.json: it was not a sensitivity sweep "
-            "(declare hydra.sweeper.sensitivity in the experiment)"
-            + (f"; {problem_text}" if problem_text else "")
-        )
-    tables = load(root)
-    problem = Problem.from_dict(dict(spec["parameters"]))
-    method = str(spec.get("method", "sobol"))
-    if method == "latin":  # a design for scenario discovery, not for indices
-        return {}, [f"latin hypercube: no indices; mine it with jiceng-report discover {root}"]
-    design = sample(problem, method, int(spec["n"]), int(spec["seed"]))  # type: ignore[arg-type]
-    done = tables.completed
-    notes: list[str] = []
-    if "sample_id" not in done:
-        return {}, ["no completed run carries a sample_id; nothing to analyse"]
-    parts = []
-    for outcome in spec.get("outcomes") or ["resolution_rate"]:
-        if outcome not in done:
-            notes.append(f"sensitivity: outcome {outcome!r} not in runs; skipped")
-            continue
-        y = done.groupby("sample_id")[outcome].mean().reindex(design["sample_id"])
-        missing = int(y.isna().sum())
-        if missing:
-            notes.append(
-                f"sensitivity: {missing} of {len(y)} design points have no completed run; "
-                "re-run the sweep to fill them, then: jiceng-report sensitivity " + str(root)
-            )
-            return {}, notes
-        try:
-            table = analyze(problem, method, design, y.to_numpy(), seed=int(spec["seed"]))  # type: ignore[arg-type]
-        except ValueError as exc:  # e.g. an outcome constant over the design
-            notes.append(f"sensitivity: {outcome}: {exc}; left out")
-            continue
-        table.insert(0, "outcome", outcome)
-        parts.append(table)
-    if not parts:
-        return {}, notes
-    result = pd.concat(parts, ignore_index=True)
-    caption = f"{method.capitalize()} sensitivity indices ({len(design)} design points)"
-    paths = write_table(result, root / "sensitivity" / "indices", caption=caption)
-    return paths, notes

@@ -5,6 +5,7 @@
     jiceng-report sensitivity DIR                Morris/Sobol index tables
     jiceng-report discover DIR --where "petitions > q90"   PRIM boxes (scenario discovery)
     jiceng-report robustness DIR                 where each conclusion holds over assumptions
+    jiceng-report quicklook DIR                  each run's quick-look PNG, drawn now
     jiceng-report DIR                            the figures (the `figures` subcommand)
 
 Each subcommand is one entry of `COMMANDS`: a function adding its arguments and one
@@ -132,7 +133,8 @@ def _add_compare(p: argparse.ArgumentParser) -> None:
 
 
 def _run_compare(a: argparse.Namespace) -> int:
-    from sim.report.aggregate import compare, tables_dir
+    from sim.report.aggregate import tables_dir
+    from sim.report.stats import compare
     from sim.report.tables import to_markdown, write_table
 
     outcomes = [o.strip() for o in a.outcomes.split(",")] if a.outcomes else None
@@ -170,7 +172,7 @@ def _add_sensitivity(p: argparse.ArgumentParser) -> None:
 def _run_sensitivity(a: argparse.Namespace) -> int:
     import pandas as pd
 
-    from sim.report.aggregate import sensitivity_report
+    from sim.report.sensitivity import sensitivity_report
     from sim.report.tables import to_markdown
 
     paths, notes = sensitivity_report(a.dir)
@@ -235,19 +237,91 @@ def _run_robustness(a: argparse.Namespace) -> int:
     return 0
 
 
+# ------------------------------------------------------------------ quick looks
+
+
+def _add_quicklook(p: argparse.ArgumentParser) -> None:
+    p.add_argument("dir", type=Path, help="a sweep folder (or one run folder)")
+    p.add_argument("--out", type=Path, help="folder of the PNGs (default DIR/report/quicklook)")
+    p.add_argument("--limit", type=int, help="draw at most this many runs (in folder order)")
+
+
+def _run_quicklook(a: argparse.Namespace) -> int:
+    """The quick look a single `jiceng` run draws, for each completed run of a sweep (whose
+    runs draw none by default); the run folders are only read."""
+    from sim.io import is_completed
+    from sim.quicklook import draw_from_folder
+    from sim.report.aggregate import run_folders
+
+    folders = [f for f in run_folders(a.dir) if is_completed(f)]
+    if not folders:
+        raise UsageError(f"no completed runs in {a.dir}; run the sweep first")
+    out = a.out or a.dir / "report" / "quicklook"
+    for folder in folders[: a.limit]:
+        draw_from_folder(folder, out / f"{folder.name}.png")
+    print(f"{len(folders[: a.limit])} quick looks -> {out}")
+    return 0
+
+
 # ------------------------------------------------------------------ figures
 
 
 def _add_figures(p: argparse.ArgumentParser) -> None:
-    from sim.report.figures import add_arguments
-
-    add_arguments(p)
+    p.add_argument("dir", type=Path, help="a sweep folder or a single run folder")
+    p.add_argument("--style", default="house", help="house (default) or science (SciencePlots)")
+    p.add_argument("--width", default="both", help="single, double or both (default)")
+    p.add_argument("--reference", help="variant the forest plot compares with")
+    p.add_argument("--formats", default="pdf,svg,png", help="comma-separated (default pdf,svg,png)")
+    p.add_argument("--network-run", help="run folder whose community network is drawn")
+    p.add_argument("--out", type=Path, help="report folder (default DIR/report)")
+    add_allow_missing(p)
 
 
 def _run_figures(a: argparse.Namespace) -> int:
-    from sim.report.figures import main
+    """`build_report`; unreadable runs are named and give EXIT_UNREADABLE unless allowed."""
+    from sim.report.loading import load_sweep
+    from sim.report.plan import build_report, check_options
 
-    return main(a)
+    formats = [f.strip() for f in str(a.formats).split(",")]
+    check_options(a.style, a.width, formats)
+    sweep = load_sweep(a.dir)
+    report = build_report(
+        sweep,
+        style=a.style,
+        width=a.width,
+        formats=formats,
+        reference=a.reference,
+        network_run=a.network_run,
+        out=a.out,
+    )
+    figures = sorted((report / "figures").glob("*.pdf")) or sorted((report / "figures").iterdir())
+    print(f"{len(figures)} figure files, tables and captions -> {report}")
+    return warn_unreadable(sweep.unreadable, a.allow_missing)
+
+
+def experiment_script(
+    doc: str, draw: Callable[[Any, Path], None], argv: Sequence[str] | None = None
+) -> int:
+    """The command line shared by `experiments/NAME.py SWEEP [--out DIR]`: load the sweep
+    (aggregating first if needed), then `draw(sweep, out)` in the house style."""
+    from sim.report.aggregate import AggregateError
+    from sim.report.loading import load_sweep
+    from sim.report.style import use_style
+
+    p = argparse.ArgumentParser(description=doc.strip().splitlines()[0])
+    p.add_argument("sweep", type=Path)
+    p.add_argument("--out", type=Path, help="default: SWEEP/paper")
+    args = p.parse_args(argv)
+    out = args.out or args.sweep / "paper"
+    try:
+        sweep = load_sweep(args.sweep)  # completed runs only are drawn
+        with use_style("house"):
+            draw(sweep, out)
+    except AggregateError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    print(f"figures -> {out}")
+    return 0
 
 
 COMMANDS: dict[str, Command] = {
@@ -264,6 +338,7 @@ COMMANDS: dict[str, Command] = {
         _add_robustness,
         _run_robustness,
     ),
+    "quicklook": Command("each run's quick-look PNG", _add_quicklook, _run_quicklook),
     "figures": Command("draw the sweep's figures (default)", _add_figures, _run_figures),
 }
 

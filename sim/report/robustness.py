@@ -159,7 +159,7 @@ def effect_indices(runs: pd.DataFrame, spec: dict[str, object]) -> tuple[pd.Data
 def robustness_report(root: str | Path) -> tuple[dict[str, Path], list[str]]:
     """Write `DIR/robustness/robustness.{csv,md,tex}` (and `indices.*` for a Morris or Sobol
     design); returns the paths and notes."""
-    from sim.io import read_json
+    from sim.files import read_json
     from sim.report.aggregate import AggregateError, load
     from sim.report.tables import write_table
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, Literal, get_args
 
 import numpy as np
@@ -285,3 +286,54 @@ def _morris_table(
     for key in MORRIS_COLUMNS[1:]:
         table[key] = np.asarray(indices[key], dtype=float)
     return table
+
+
+def sensitivity_report(root: str | Path) -> tuple[dict[str, Path], list[str]]:
+    """Morris or Sobol indices per declared outcome, as `sensitivity/indices.{csv,md,tex}`."""
+    from sim.report.aggregate import AggregateError, load, read_json_problem
+    from sim.report.tables import write_table
+
+    root = Path(root)
+    spec, problem_text = read_json_problem(root / "sensitivity" / "spec.json")
+    if spec is None:
+        raise AggregateError(
+            f"{root} has no sensitivity/spec.json: it was not a sensitivity sweep "
+            "(declare hydra.sweeper.sensitivity in the experiment)"
+            + (f"; {problem_text}" if problem_text else "")
+        )
+    tables = load(root)
+    problem = Problem.from_dict(dict(spec["parameters"]))
+    method = str(spec.get("method", "sobol"))
+    if method == "latin":  # a design for scenario discovery, not for indices
+        return {}, [f"latin hypercube: no indices; mine it with jiceng-report discover {root}"]
+    design = sample(problem, method, int(spec["n"]), int(spec["seed"]))  # type: ignore[arg-type]
+    done = tables.completed
+    notes: list[str] = []
+    if "sample_id" not in done:
+        return {}, ["no completed run carries a sample_id; nothing to analyse"]
+    parts = []
+    for outcome in spec.get("outcomes") or ["resolution_rate"]:
+        if outcome not in done:
+            notes.append(f"sensitivity: outcome {outcome!r} not in runs; skipped")
+            continue
+        y = done.groupby("sample_id")[outcome].mean().reindex(design["sample_id"])
+        missing = int(y.isna().sum())
+        if missing:
+            notes.append(
+                f"sensitivity: {missing} of {len(y)} design points have no completed run; "
+                "re-run the sweep to fill them, then: jiceng-report sensitivity " + str(root)
+            )
+            return {}, notes
+        try:
+            table = analyze(problem, method, design, y.to_numpy(), seed=int(spec["seed"]))  # type: ignore[arg-type]
+        except ValueError as exc:  # e.g. an outcome constant over the design
+            notes.append(f"sensitivity: {outcome}: {exc}; left out")
+            continue
+        table.insert(0, "outcome", outcome)
+        parts.append(table)
+    if not parts:
+        return {}, notes
+    result = pd.concat(parts, ignore_index=True)
+    caption = f"{method.capitalize()} sensitivity indices ({len(design)} design points)"
+    paths = write_table(result, root / "sensitivity" / "indices", caption=caption)
+    return paths, notes

@@ -26,7 +26,11 @@ import pandas as pd
 from scipy import stats as sps
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from pandas.core.groupby import SeriesGroupBy
+
+    from sim.report.aggregate import SweepTables
 
 FloatArray = npt.NDArray[np.float64]
 Tolerance = float | Mapping[str, float] | None
@@ -573,3 +577,68 @@ def timeseries_band(
     grouped = data.groupby(keys, dropna=False)[outcome]
     table = _group_moments(grouped, confidence).reset_index()
     return table[[*keys, "n", "mean", "ci_low", "ci_high"]]
+
+
+def default_outcomes(tables: SweepTables) -> list[str]:
+    """Numeric outcomes that vary across completed runs (constant ones have nothing to say)."""
+    done = tables.completed
+    out = []
+    for o in tables.outcomes:
+        if o not in done:
+            continue
+        column = done[o]
+        numeric = pd.api.types.is_numeric_dtype(column) and not pd.api.types.is_bool_dtype(column)
+        if numeric and column.nunique(dropna=True) > 1:
+            out.append(o)
+    return out
+
+
+def compare(
+    source: str | Path | SweepTables | pd.DataFrame,
+    reference: str,
+    outcomes: Sequence[str] | None = None,
+    *,
+    by: str = "variant",
+    paired: bool = True,
+    tolerance: float | Mapping[str, float] | None = None,
+    confidence: float = 0.95,
+    n_boot: int = 2000,
+    seed: int = 0,
+) -> pd.DataFrame:
+    """Every variant against `reference`, paired by seed (CRN) or, with paired=False, Welch.
+
+    Columns: `sim.report.stats.COMPARE_COLUMNS` (mean difference, t and bootstrap CIs,
+    effect size, number of pairs, half-width against the tolerance, enough_replicates).
+    """
+    from sim.report.aggregate import SweepTables, load  # noqa: F811  (at run time)
+
+    if isinstance(source, pd.DataFrame):
+        runs, chosen = source, list(outcomes or [])
+    else:
+        tables = source if isinstance(source, SweepTables) else load(source)
+        runs, chosen = tables.runs, list(outcomes or default_outcomes(tables))
+    if by not in runs.columns:
+        raise ValueError(
+            f"runs have no column {by!r}; columns: {', '.join(map(str, runs.columns))}"
+        )
+    names = list(dict.fromkeys(runs[by].dropna().astype(str)))
+    if reference not in names:
+        alias = reference.removeprefix("scenario=")
+        if alias not in names:
+            raise ValueError(
+                f"reference {reference!r} is not a {by}; choose one of: {', '.join(names)}"
+            )
+        reference = alias
+    if not chosen:
+        raise ValueError("no outcome varies across the completed runs; pass outcomes explicitly")
+    fn = paired_compare if paired else unpaired_compare
+    return fn(
+        runs,
+        reference,
+        chosen,
+        by=by,
+        tolerance=tolerance,
+        confidence=confidence,
+        n_boot=n_boot,
+        seed=seed,
+    )

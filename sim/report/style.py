@@ -1,15 +1,15 @@
-"""Paper conventions shared by every figure: sizes, colours, labels, rc style and saving.
+"""Paper conventions shared by every figure: sizes, palettes, rc style, legends and saving.
 
-Figures go straight into journals, so everything a reader compares across figures (a
-scenario's colour and marker, axis labels with units, font sizes at print width) is decided
-here once instead of per plot.
+Figures go straight into journals, so what a reader compares across figures (colours,
+font sizes at print width, where legends sit) is decided here once instead of per plot.
+Words live elsewhere: axis labels in `sim.report.labels` (from `sim.outcomes`), each
+scenario's label, colour and marker in its YAML file (`sim.report.scenarios`).
 """
 
 from __future__ import annotations
 
 import contextlib
-import hashlib
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextvars import ContextVar
 from functools import wraps
 from pathlib import Path
@@ -26,7 +26,8 @@ from matplotlib.figure import Figure
 from matplotlib.layout_engine import ConstrainedLayoutEngine
 from matplotlib.legend import Legend
 
-from sim.io import atomic_write
+from sim.files import atomic_write
+from sim.outcomes import ENDINGS
 
 if TYPE_CHECKING:
     from matplotlib.typing import RcKeyType
@@ -71,108 +72,7 @@ OKABE_ITO: dict[str, str] = {
 """Okabe & Ito (2008) palette: distinguishable under the common colour-vision deficiencies."""
 
 # Yellow is too pale for lines and markers on white, so it only appears in fills.
-_LINE_COLOURS = [c for k, c in OKABE_ITO.items() if k != "yellow"]
-
-SCENARIO_STYLES: dict[str, dict[str, str]] = {
-    "baseline_2008": {"color": OKABE_ITO["black"], "marker": "o"},
-    "chengdu_2014": {"color": OKABE_ITO["blue"], "marker": "s"},
-    "reform_2008_2014": {"color": OKABE_ITO["vermillion"], "marker": "^"},
-    "jinjiang": {"color": OKABE_ITO["bluish_green"], "marker": "D"},
-    "wuhou": {"color": OKABE_ITO["reddish_purple"], "marker": "v"},
-    # one-at-a-time ablations of chengdu_2014 and counterfactual organisation densities:
-    # fixed, distinct (colour, marker) pairs, so ablation figures never repeat a pair
-    "no_party_building": {"color": OKABE_ITO["orange"], "marker": "P"},
-    "no_grid": {"color": OKABE_ITO["sky_blue"], "marker": "P"},
-    "no_grand_mediation": {"color": OKABE_ITO["orange"], "marker": "X"},
-    "no_courtyard_mediation": {"color": OKABE_ITO["sky_blue"], "marker": "X"},
-    "no_councils": {"color": OKABE_ITO["orange"], "marker": "*"},
-    "no_social_orgs": {"color": OKABE_ITO["sky_blue"], "marker": "*"},
-    "no_online_monitoring": {"color": OKABE_ITO["orange"], "marker": "h"},
-    "no_floating_management": {"color": OKABE_ITO["sky_blue"], "marker": "h"},
-    "no_function_reform": {"color": OKABE_ITO["orange"], "marker": "<"},
-    "so_density_3_4": {"color": OKABE_ITO["bluish_green"], "marker": "<"},
-    "so_density_3_6": {"color": OKABE_ITO["bluish_green"], "marker": ">"},
-    "so_density_4_6": {"color": OKABE_ITO["bluish_green"], "marker": "p"},
-}
-"""Fixed look of the known scenarios, so a scenario is recognisable in every figure."""
-
-# Markers not used by the known scenarios: an unknown name can share a colour with a known
-# scenario but never its (colour, marker) pair.
-_EXTRA_MARKERS = ["d", "H", "8", "1", "2", "3", "4"]
-
-SCENARIO_LABELS: dict[str, str] = {
-    "baseline_2008": "Baseline 2008",
-    "chengdu_2014": "Chengdu 2014",
-    "reform_2008_2014": "Reform 2008\u21922014",
-    "jinjiang": "Jinjiang",
-    "wuhou": "Wuhou",
-    "so_density_3_4": "3.4 orgs/10k (national)",
-    "so_density_3_6": "3.6 orgs/10k (provincial)",
-    "so_density_4_6": "4.6 orgs/10k (international)",
-}
-
-
-def _stable_hash(name: str) -> int:
-    """Hash that is the same in every process (``hash()`` is salted per interpreter)."""
-    return int.from_bytes(hashlib.blake2b(name.encode("utf-8"), digest_size=8).digest(), "big")
-
-
-def scenario_style(name: str) -> dict[str, str]:
-    """Colour and marker of a scenario (or any named series) - identical in every figure.
-
-    Known scenarios use a fixed mapping; other names get a deterministic pick from a
-    stable hash of the name, so reruns and other machines draw the same colours.
-    """
-    key = str(name)
-    if key in SCENARIO_STYLES:
-        return dict(SCENARIO_STYLES[key])
-    h = _stable_hash(key)
-    return {
-        "color": _LINE_COLOURS[h % len(_LINE_COLOURS)],
-        "marker": _EXTRA_MARKERS[(h // len(_LINE_COLOURS)) % len(_EXTRA_MARKERS)],
-    }
-
-
-def scenario_label(name: str) -> str:
-    """Human-readable legend text for a scenario name."""
-    key = str(name)
-    return SCENARIO_LABELS.get(key, key.replace("_", " "))
-
-
-def scenario_order(names: Iterable[Any]) -> list[Any]:
-    """Known scenarios in their canonical order first, then the rest sorted by name.
-
-    A fixed order keeps legends and bar rows in the same place across figures.
-    """
-    unique = list(dict.fromkeys(names))
-    known = list(SCENARIO_STYLES)
-    first = sorted((n for n in unique if str(n) in SCENARIO_STYLES), key=lambda n: known.index(n))
-    rest = sorted((n for n in unique if str(n) not in SCENARIO_STYLES), key=str)
-    return first + rest
-
-
-TIERS: list[str] = [
-    "self_settle",
-    "courtyard",
-    "community",
-    "grand",
-    "litigation",
-    "petition",
-    "abandoned",
-    "open",
-]
-"""Where disputes end, in escalation order; abandoned and still open last (not tiers)."""
-
-TIER_LABELS: dict[str, str] = {
-    "self_settle": "self-resolved",
-    "courtyard": "courtyard",
-    "community": "community",
-    "grand": "grand mediation",
-    "litigation": "litigation",
-    "petition": "petition",
-    "abandoned": "abandoned",
-    "open": "still open",
-}
+LINE_COLOURS = [c for k, c in OKABE_ITO.items() if k != "yellow"]
 
 
 def _tier_colours() -> dict[str, str]:
@@ -182,7 +82,7 @@ def _tier_colours() -> dict[str, str]:
     greyscale printing; grey (plus a hatch in the bars) keeps "abandoned" off the ladder.
     """
     cmap = mpl.colormaps["viridis"]
-    ladder = TIERS[:-2]
+    ladder = ENDINGS[:-2]
     points = np.linspace(0.95, 0.08, len(ladder))
     colours = {t: to_hex(cmap(float(p))) for t, p in zip(ladder, points, strict=True)}
     colours["abandoned"] = "#BBBBBB"
@@ -199,38 +99,6 @@ def text_colour_on(background: Any) -> str:
         c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in to_rgb(background)
     )
     return "black" if 0.2126 * r + 0.7152 * g + 0.0722 * b > 0.18 else "white"
-
-
-# --------------------------------------------------------------------------- labels
-
-OUTCOME_LABELS: dict[str, str] = {
-    "step": "time (weeks)",
-    "disputes_arising": "new disputes (per week)",
-    "disputes_open": "open disputes (count)",
-    "resolution_rate": "resolved (share of disputes that arose)",
-    "resolution_rate_cumulative": "resolved so far, cumulative (share of disputes since week 0)",
-    "open_at_end": "disputes still open at the end (count)",
-    "grassroots_mediation_share": "settled in courtyard or community mediation (share)",
-    "mean_grievance": "grievance (0\u20131)",
-    "grievance": "grievance (0\u20131)",
-    "mean_time_to_resolution": "time to resolution (weeks)",
-    "time_to_resolution": "time to resolution (weeks)",
-    "participation_rate": "participation (share of residents)",
-    "trust_party": "trust in Party organisation (0\u20131)",
-    "trust_mediation": "trust in mediation (0\u20131)",
-    "trust": "trust (0\u20131)",
-    "petitions": "petitions (count)",
-    "litigation": "lawsuits (count)",
-    "ecdf": "cumulative share resolved",
-    "tier_share": "share of disputes that arose",
-    **{f"ended_{t}": f"ended: {TIER_LABELS[t]} (share of disputes)" for t in TIERS},
-}
-"""Outcome column -> axis label with unit. Shares are fractions in [0, 1]."""
-
-
-def label_for(outcome: str) -> str:
-    """Axis label with unit for a column; unknown columns fall back to their own name."""
-    return OUTCOME_LABELS.get(outcome, outcome)
 
 
 # --------------------------------------------------------------------------- rc styles
@@ -264,7 +132,7 @@ HOUSE_RC: dict[RcKeyType, Any] = {
     "lines.markersize": 3.5,
     "patch.linewidth": 0.5,
     "errorbar.capsize": 2.0,
-    "axes.prop_cycle": cycler(color=_LINE_COLOURS),
+    "axes.prop_cycle": cycler(color=LINE_COLOURS),
     "image.cmap": "viridis",
     "legend.frameon": False,
     "legend.handlelength": 1.6,
@@ -510,27 +378,19 @@ def save_figure(
 __all__ = [
     "DOUBLE_COLUMN",
     "HOUSE_RC",
+    "LINE_COLOURS",
     "OKABE_ITO",
-    "OUTCOME_LABELS",
     "SAVE_RC",
-    "SCENARIO_LABELS",
-    "SCENARIO_STYLES",
     "SINGLE_COLUMN",
     "STYLE_NAMES",
-    "TIERS",
     "TIER_COLOURS",
-    "TIER_LABELS",
     "ensure_style",
     "figure",
     "figure_size",
-    "label_for",
     "new_axes",
     "place_legend",
     "root_figure",
     "save_figure",
-    "scenario_label",
-    "scenario_order",
-    "scenario_style",
     "styled",
     "subplots",
     "text_colour_on",

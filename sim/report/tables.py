@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from sim.io import write_text
+from sim.files import write_text
 
 MISSING = "NA"
 """How missing values (None, NaN, pd.NA) appear in Markdown and LaTeX."""

@@ -12,7 +12,7 @@ from sim.report.plots.network import network_layout, plot_network
 from sim.report.plots.resolution import plot_resolution_ecdf, resolution_ecdf
 from sim.report.plots.sensitivity import plot_morris, plot_sobol
 from sim.report.plots.tiers import plot_tier_shares, tier_share_table
-from sim.report.plots.timeseries import plot_timeseries, timeseries_band
+from sim.report.plots.timeseries import plot_timeseries
 
 __all__ = [
     "heatmap_table",
@@ -27,5 +27,4 @@ __all__ = [
     "plot_timeseries",
     "resolution_ecdf",
     "tier_share_table",
-    "timeseries_band",
 ]

@@ -10,15 +10,8 @@ import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
-from sim.report.style import (
-    Width,
-    figure_size,
-    label_for,
-    new_axes,
-    place_legend,
-    styled,
-    subplots,
-)
+from sim.report.labels import label_for
+from sim.report.style import Width, figure_size, new_axes, place_legend, styled, subplots
 
 Interval = Literal["ci", "boot", "both"]
 _COLUMNS = {"ci": ("t_ci_low", "t_ci_high"), "boot": ("boot_ci_low", "boot_ci_high")}

@@ -9,7 +9,8 @@ import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
 
-from sim.report.style import Width, label_for, new_axes, styled, text_colour_on
+from sim.report.labels import label_for
+from sim.report.style import Width, new_axes, styled, text_colour_on
 
 
 def heatmap_table(runs: pd.DataFrame, x: str, y: str, outcome: str) -> pd.DataFrame:

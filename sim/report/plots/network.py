@@ -11,7 +11,8 @@ import numpy.typing as npt
 from matplotlib.axes import Axes
 from matplotlib.collections import LineCollection
 
-from sim.report.style import Width, label_for, new_axes, styled
+from sim.report.labels import label_for
+from sim.report.style import Width, new_axes, styled
 
 
 def _canonical_nodes(graph: nx.Graph) -> list[Hashable]:

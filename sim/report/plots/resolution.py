@@ -9,16 +9,9 @@ import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
 
-from sim.report.style import (
-    Width,
-    label_for,
-    new_axes,
-    place_legend,
-    scenario_label,
-    scenario_order,
-    scenario_style,
-    styled,
-)
+from sim.report.labels import label_for
+from sim.report.scenarios import scenario_label, scenario_order, scenario_style
+from sim.report.style import Width, new_axes, place_legend, styled
 
 
 def resolution_ecdf(

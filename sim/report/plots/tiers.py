@@ -9,21 +9,11 @@ import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
 
-from sim.report.style import (
-    TIER_COLOURS,
-    TIER_LABELS,
-    TIERS,
-    Width,
-    label_for,
-    new_axes,
-    place_legend,
-    scenario_label,
-    scenario_order,
-    styled,
-    text_colour_on,
-)
+from sim.report.labels import ENDING_LABELS, ENDINGS, label_for
+from sim.report.scenarios import scenario_label, scenario_order
+from sim.report.style import TIER_COLOURS, Width, new_axes, place_legend, styled, text_colour_on
 
-TIER_COLUMNS = [f"ended_{t}" for t in TIERS]
+TIER_COLUMNS = [f"ended_{t}" for t in ENDINGS]
 
 
 def tier_share_table(runs: pd.DataFrame, by: str = "scenario") -> pd.DataFrame:
@@ -69,7 +59,7 @@ def plot_tier_shares(
         ax = new_axes(width, aspect or min(0.35 + 0.1 * len(table), 1.2))
     y = np.arange(len(table), dtype=float)[::-1]
     left = np.zeros(len(table))
-    for tier, col in zip(TIERS, TIER_COLUMNS, strict=True):
+    for tier, col in zip(ENDINGS, TIER_COLUMNS, strict=True):
         share = table[col].to_numpy(dtype=float)
         kw: dict[str, Any] = {
             "height": 0.7,
@@ -79,7 +69,7 @@ def plot_tier_shares(
             "hatch": {"abandoned": "////", "open": "...."}.get(tier),
         }
         kw.update(style)
-        ax.barh(y, share, left=left, label=TIER_LABELS[tier], gid=f"tier:{tier}", **kw)
+        ax.barh(y, share, left=left, label=ENDING_LABELS[tier], gid=f"tier:{tier}", **kw)
         for yi, li, si in zip(y, left, share, strict=True):
             if si >= annotate_min:
                 ax.text(

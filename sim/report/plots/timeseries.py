@@ -5,63 +5,20 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
-from scipy import stats
 
-from sim.report.stats import MIN_REPLICATES
-from sim.report.style import (
-    Width,
-    label_for,
-    new_axes,
-    place_legend,
-    scenario_label,
-    scenario_order,
-    scenario_style,
-    styled,
-)
+from sim.report.labels import label_for
+from sim.report.scenarios import scenario_label, scenario_order, scenario_style
+from sim.report.stats import timeseries_band
+from sim.report.style import Width, new_axes, place_legend, styled
 
 BAND_COLUMNS = ["step", "n", "mean", "ci_low", "ci_high"]
 
 
-def timeseries_band(
-    ts: pd.DataFrame, outcome: str, by: str = "scenario", level: float = 0.95
-) -> pd.DataFrame:
-    """Per (``by``, step): n, mean and a t-interval of the mean across runs (seeds).
-
-    Seeds are the replication unit, so the interval uses the between-run standard deviation
-    and t with n - 1 degrees of freedom; with fewer than `MIN_REPLICATES` (3) runs the
-    interval is NaN (no band is drawn), not 0 and not a one-degree-of-freedom guess.
-    Missing values are dropped, so n counts the runs that report the outcome at that step.
-    Returns columns ``[by, "step", "n", "mean", "ci_low", "ci_high"]``, sorted.
-    """
-    for col in (by, "step", outcome):
-        if col not in ts.columns:
-            raise KeyError(f"timeseries table has no column {col!r}")
-    if not 0 < level < 1:
-        raise ValueError(f"level must be in (0, 1), got {level}")
-    data = ts[[by, "step", outcome]].dropna(subset=[outcome])
-    grouped = data.groupby([by, "step"], sort=True)[outcome]
-    out = grouped.agg(["count", "mean", "std"]).reset_index()
-    n = out["count"].to_numpy(dtype=float)
-    sd = out["std"].to_numpy(dtype=float)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        t = np.where(
-            n >= MIN_REPLICATES, stats.t.ppf(0.5 + level / 2, np.maximum(n - 1, 1)), np.nan
-        )
-        half = t * sd / np.sqrt(n)
-    mean = out["mean"].to_numpy(dtype=float)
-    band = pd.DataFrame(
-        {
-            by: out[by],
-            "step": out["step"],
-            "n": out["count"].astype(int),
-            "mean": mean,
-            "ci_low": mean - half,
-            "ci_high": mean + half,
-        }
-    )
+def _ordered_band(ts: pd.DataFrame, outcome: str, by: str, level: float) -> pd.DataFrame:
+    """`sim.report.stats.timeseries_band`, groups in the scenarios' legend order."""
+    band = timeseries_band(ts, outcome, by=by, confidence=level)
     order = {g: i for i, g in enumerate(scenario_order(band[by]))}
     band = band.assign(_o=band[by].map(order)).sort_values(["_o", "step"], kind="stable")
     return band.drop(columns="_o").reset_index(drop=True)
@@ -117,7 +74,7 @@ def plot_timeseries(
     groups, so lines stay apart in greyscale). ``reforms`` are ``(step, label)`` pairs drawn
     as dashed verticals. ``style`` goes to ``Axes.plot`` for the mean lines.
     """
-    band = timeseries_band(ts, outcome, by=by, level=level)
+    band = _ordered_band(ts, outcome, by, level)
     if ax is None:
         ax = new_axes(width, aspect)
     groups = scenario_order(band[by])

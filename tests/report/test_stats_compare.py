@@ -21,9 +21,7 @@ def sweep(tmp_path_factory: pytest.TempPathFactory) -> Path:
     for scenario in ("chengdu_2014", "no_grid"):
         for seed in range(SEEDS):
             result = run(scenario=scenario, seed=seed, **{"world.communities": 1, "steps": 26})
-            write_run(
-                result, root / f"scenario={scenario},seed={seed}", plot=False, variant=scenario
-            )
+            write_run(result, root / f"scenario={scenario},seed={seed}", variant=scenario)
     return root
 
 

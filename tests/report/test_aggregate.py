@@ -11,7 +11,8 @@ import pandas as pd
 import pytest
 
 from sim.io import write_failure, write_run
-from sim.report import AggregateError, aggregate, load
+from sim.report import AggregateError, load
+from sim.report.aggregate import aggregate
 from sim.run import run
 
 TINY = {"world.communities": 1, "steps": 8, "output.progress": False}
@@ -22,7 +23,7 @@ def make_sweep(root: Path, scenarios: tuple[str, ...] = ("chengdu_2014",), seeds
         for seed in range(seeds):
             result = run(scenario=scenario, seed=seed, **TINY)
             name = f"scenario={scenario},seed={seed}"
-            write_run(result, root / name, plot=False, variant=scenario, overrides=name.split(","))
+            write_run(result, root / name, variant=scenario, overrides=name.split(","))
     return root
 
 

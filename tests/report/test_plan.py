@@ -7,7 +7,6 @@ figures without their full sweeps.
 
 from __future__ import annotations
 
-import argparse
 import json
 import os
 import shutil
@@ -27,15 +26,18 @@ from matplotlib.image import AxesImage
 from PIL import Image
 
 from sim.io import write_run
-from sim.report import AggregateError, compare, load, stats
-from sim.report import figures as F
+from sim.report import AggregateError, compare, figures, load, loading, stats
+from sim.report import cli as report_cli
+from sim.report import plan as report_plan
+from sim.report.labels import ENDING_LABELS as TIER_LABELS
+from sim.report.labels import ENDINGS as TIERS
 from sim.report.plots.tiers import TIER_COLUMNS
-from sim.report.style import TIER_LABELS, TIERS, Width
+from sim.report.style import Width
 from sim.run import run
 
 matplotlib.use("Agg")
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 
 
 # ------------------------------------------------------------------ fixtures
@@ -67,9 +69,9 @@ def smoke(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="module")
-def smoke_plan(smoke: Path) -> tuple[F.Sweep, F.Plan]:
-    sweep = F.load_sweep(smoke)
-    return sweep, F.plan_report(sweep)
+def smoke_plan(smoke: Path) -> tuple[loading.Sweep, report_plan.Plan]:
+    sweep = loading.load_sweep(smoke)
+    return sweep, report_plan.plan_report(sweep)
 
 
 def _copy(src: Path, dst: Path) -> Path:
@@ -77,13 +79,13 @@ def _copy(src: Path, dst: Path) -> Path:
     return dst
 
 
-def _planned(plan: F.Plan, name: str) -> F.Planned:
+def _planned(plan: report_plan.Plan, name: str) -> report_plan.Planned:
     found = [p for p in plan.figures if p.name == name]
     assert found, f"{name} not planned; planned: {[p.name for p in plan.figures]}"
     return found[0]
 
 
-def _draw(plan: F.Plan, name: str, width: Width = "single") -> Figure:
+def _draw(plan: report_plan.Plan, name: str, width: Width = "single") -> Figure:
     return _planned(plan, name).draw(width)
 
 
@@ -98,7 +100,9 @@ def _by_gid(fig: Figure, gid: str) -> list[Any]:
 # ------------------------------------------------------------------ what is planned
 
 
-def test_smoke_sweep_gets_every_applicable_figure(smoke_plan: tuple[F.Sweep, F.Plan]) -> None:
+def test_smoke_sweep_gets_every_applicable_figure(
+    smoke_plan: tuple[loading.Sweep, report_plan.Plan],
+) -> None:
     _, plan = smoke_plan
     names = [p.name for p in plan.figures]
     assert names == [
@@ -116,11 +120,11 @@ def test_smoke_sweep_gets_every_applicable_figure(smoke_plan: tuple[F.Sweep, F.P
 
 
 def test_timeseries_lines_and_bands_equal_the_band_table(
-    smoke_plan: tuple[F.Sweep, F.Plan],
+    smoke_plan: tuple[loading.Sweep, report_plan.Plan],
 ) -> None:
     sweep, plan = smoke_plan
     fig = _draw(plan, "timeseries")
-    outcomes = [o for o in F.TIMESERIES_OUTCOMES if o in sweep.timeseries]
+    outcomes = [o for o in figures.TIMESERIES_OUTCOMES if o in sweep.timeseries]
     panels = [ax for ax in fig.axes if ax.get_lines()]
     assert len(panels) == len(outcomes)
     for ax, outcome in zip(panels, outcomes, strict=True):
@@ -139,11 +143,13 @@ def test_timeseries_lines_and_bands_equal_the_band_table(
             assert rows["n"].max() == 3  # three seeds per scenario
 
 
-def test_forest_intervals_equal_compare(smoke: Path, smoke_plan: tuple[F.Sweep, F.Plan]) -> None:
+def test_forest_intervals_equal_compare(
+    smoke: Path, smoke_plan: tuple[loading.Sweep, report_plan.Plan]
+) -> None:
     _, plan = smoke_plan
     fig = _draw(plan, "forest")
     assert plan.comparisons is not None
-    outcomes = [o for o in F.FOREST_OUTCOMES if o in set(plan.comparisons["outcome"])]
+    outcomes = [o for o in report_plan.FOREST_OUTCOMES if o in set(plan.comparisons["outcome"])]
     expected = compare(load(smoke), "chengdu_2014", outcomes).set_index("outcome")
     panels = [ax for ax in fig.axes if any(c.get_gid() == "mean_diff" for c in ax.collections)]
     assert len(panels) == len(outcomes)
@@ -161,7 +167,7 @@ def test_forest_intervals_equal_compare(smoke: Path, smoke_plan: tuple[F.Sweep, 
 
 
 def test_tier_bars_are_mean_shares_of_completed_runs(
-    smoke: Path, smoke_plan: tuple[F.Sweep, F.Plan]
+    smoke: Path, smoke_plan: tuple[loading.Sweep, report_plan.Plan]
 ) -> None:
     _, plan = smoke_plan
     fig = _draw(plan, "tier_shares")
@@ -183,7 +189,7 @@ def test_tier_bars_are_mean_shares_of_completed_runs(
 
 
 def test_ecdf_counts_the_closed_disputes_of_each_scenario(
-    smoke: Path, smoke_plan: tuple[F.Sweep, F.Plan]
+    smoke: Path, smoke_plan: tuple[loading.Sweep, report_plan.Plan]
 ) -> None:
     _, plan = smoke_plan
     fig = _draw(plan, "resolution_ecdf")
@@ -203,7 +209,7 @@ def test_ecdf_counts_the_closed_disputes_of_each_scenario(
 
 
 def test_network_is_deterministic_and_shows_whole_courtyards(
-    smoke_plan: tuple[F.Sweep, F.Plan],
+    smoke_plan: tuple[loading.Sweep, report_plan.Plan],
 ) -> None:
     sweep, plan = smoke_plan
     first, second = (_draw(plan, "network_trust") for _ in range(2))
@@ -213,7 +219,7 @@ def test_network_is_deterministic_and_shows_whole_courtyards(
     folder = sweep.folder(str(sweep.done.iloc[0]["run"]))
     nodes = pd.read_parquet(folder / "network_nodes.parquet")
     shown = len(a.get_offsets())
-    assert 0 < shown <= F.NETWORK_MAX_NODES
+    assert 0 < shown <= figures.NETWORK_MAX_NODES
     sizes = nodes.groupby("courtyard").size().sort_index().cumsum()
     assert shown in set(sizes)  # a prefix of whole courtyards
     trust = nodes.sort_values("resident")["trust_party"].to_numpy()[:shown]
@@ -227,7 +233,7 @@ def test_network_is_deterministic_and_shows_whole_courtyards(
 
 def test_report_files_captions_and_tables(smoke: Path, tmp_path: Path) -> None:
     root = _copy(smoke, tmp_path / "sweep")
-    report = F.build_report(root)
+    report = report_plan.build_report(root)
     names = {"timeseries", "forest", "tier_shares", "resolution_ecdf", "network_trust"}
     for name in names:
         for width in ("single", "double"):
@@ -256,26 +262,26 @@ def test_report_files_captions_and_tables(smoke: Path, tmp_path: Path) -> None:
     done = runs[(runs["status"] == "completed") & (runs["variant"] == "chengdu_2014")]
     assert row["mean"].item() == pytest.approx(done["petitions"].mean())
     # A second report with fewer formats drops the old files: captions match the folder.
-    F.build_report(root, width="single", formats=("png",))
+    report_plan.build_report(root, width="single", formats=("png",))
     assert not list((report / "figures").glob("*.pdf"))
     assert not list((report / "figures").glob("*_double.png"))
 
 
 def test_failed_run_is_excluded_and_named(smoke: Path, tmp_path: Path) -> None:
     root = _copy(smoke, tmp_path / "sweep")
-    F.load_sweep(root)  # aggregated before the failure appears: the report must notice
+    loading.load_sweep(root)  # aggregated before the failure appears: the report must notice
     failed = root / "scenario=chengdu_2014,seed=7"
     shutil.copytree(root / "scenario=chengdu_2014,seed=1", failed)
     meta = json.loads((failed / "meta.json").read_text())
     (failed / "meta.json").write_text(json.dumps({**meta, "status": "failed", "seed": 7}))
     (failed / "traceback.txt").write_text("RuntimeError: boom\n")
-    sweep = F.load_sweep(root)
+    sweep = loading.load_sweep(root)
     assert len(sweep.runs) == 7 and len(sweep.done) == 6
-    plan = F.plan_report(sweep)
+    plan = report_plan.plan_report(sweep)
     for planned in plan.figures:
         assert failed.name not in set(planned.runs["run"])
     fig = _draw(plan, "timeseries")
-    panel = fig.axes[F.TIMESERIES_OUTCOMES.index("disputes_open")]
+    panel = fig.axes[figures.TIMESERIES_OUTCOMES.index("disputes_open")]
     (line,) = [ln for ln in panel.get_lines() if ln.get_gid() == "mean:chengdu_2014"]
     kept = [
         pd.read_parquet(root / f"scenario=chengdu_2014,seed={s}" / "timeseries.parquet")
@@ -283,7 +289,7 @@ def test_failed_run_is_excluded_and_named(smoke: Path, tmp_path: Path) -> None:
     ]
     expected = pd.concat(kept).groupby("step")["disputes_open"].mean()
     np.testing.assert_allclose(_xy(line)[1], expected)  # the failed copy is not in it
-    report = F.build_report(root, width="single", formats=("png",))
+    report = report_plan.build_report(root, width="single", formats=("png",))
     captions = (report / "captions.md").read_text()
     assert f"Excluded: 1 run(s) that did not complete (1 failed): `{failed.name}`" in captions
     assert captions.count("Excluded:") == len(plan.figures) + 1  # header + every figure
@@ -294,14 +300,14 @@ def test_single_run_folder(tmp_path: Path) -> None:
     folder = tmp_path / "one"
     small: dict[str, Any] = {"world.communities": 1, "steps": 12}
     result = run(scenario="chengdu_2014", seed=3, **small)
-    write_run(result, folder, plot=False, variant="chengdu_2014")
+    write_run(result, folder, variant="chengdu_2014")
     before = (folder / "timeseries.parquet").read_bytes()
-    report = F.build_report(folder, width="single", formats=("png",))
+    report = report_plan.build_report(folder, width="single", formats=("png",))
     names = {p.stem for p in (report / "figures").iterdir()}
     assert {"timeseries_single", "tier_shares_single", "resolution_ecdf_single"} <= names
     assert "forest_single" not in names  # one variant: nothing to compare
     assert (folder / "timeseries.parquet").read_bytes() == before  # the run is not touched
-    plan = F.plan_report(F.load_sweep(folder))
+    plan = report_plan.plan_report(loading.load_sweep(folder))
     fig = _draw(plan, "timeseries")
     (band,) = _by_gid(fig, "band:chengdu_2014")[:1]
     assert all(len(p.vertices) == 0 for p in band.get_paths())
@@ -316,10 +322,10 @@ def test_grid_heatmap_cells_are_group_means_with_n(tmp_path: Path) -> None:
             for seed in (0, 1):
                 over: dict[str, Any] = {x: cx, y: cy, "world.communities": 1, "steps": 10}
                 name = f"{x}={cx},{y}={cy},seed={seed}"
-                write_run(run(seed=seed, **over), root / name, plot=False, variant=name)
-    sweep = F.load_sweep(root)
-    assert F.grid_parameters(sweep) == [x, y]
-    plan = F.plan_report(sweep)
+                write_run(run(seed=seed, **over), root / name, variant=name)
+    sweep = loading.load_sweep(root)
+    assert loading.grid_parameters(sweep) == [x, y]
+    plan = report_plan.plan_report(sweep)
     fig = _draw(plan, "heatmap_resolution_rate")
     ax = next(a for a in fig.axes if a.images)
     (image,) = ax.images
@@ -334,14 +340,14 @@ def test_grid_heatmap_cells_are_group_means_with_n(tmp_path: Path) -> None:
             (cell,) = [t for t in ax.texts if t.get_gid() == f"cell:{i},{j}"]
             assert cell.get_text() == f"{mean:.2f}\nn={n}" and n == 2
     assert ax.get_xlabel() == f"{x} (share)"
-    summary = F._summary_table(sweep)
+    summary = report_plan._summary_table(sweep)
     assert {x, y} <= set(summary.columns)  # the grid cells, not long variant names
 
 
 def _fake_sensitivity(smoke: Path, root: Path, method: str) -> pd.DataFrame:
     """A smoke copy declared a sensitivity sweep, with an index table written beside it."""
     _copy(smoke, root)
-    F.load_sweep(root)
+    loading.load_sweep(root)
     names = ["policy.party.building_coverage", "mediation.early_bonus", "policy.latent_weeks"]
     rng = np.random.default_rng(1)
     if method == "morris":
@@ -375,7 +381,7 @@ def _fake_sensitivity(smoke: Path, root: Path, method: str) -> pd.DataFrame:
 @pytest.mark.parametrize("method", ["morris", "sobol"])
 def test_sensitivity_bars_equal_the_index_table(smoke: Path, tmp_path: Path, method: str) -> None:
     table = _fake_sensitivity(smoke, tmp_path / "sens", method)
-    plan = F.plan_report(F.load_sweep(tmp_path / "sens"))
+    plan = report_plan.plan_report(loading.load_sweep(tmp_path / "sens"))
     names = [p.name for p in plan.figures]
     assert f"{method}_resolution_rate" in names and "forest" not in names
     fig = _draw(plan, f"{method}_resolution_rate")
@@ -397,13 +403,10 @@ def test_sensitivity_bars_equal_the_index_table(smoke: Path, tmp_path: Path, met
 # ------------------------------------------------------------------ bad input
 
 
-def _namespace(path: Path, **kw: object) -> argparse.Namespace:
-    parser = argparse.ArgumentParser()
-    F.add_arguments(parser)
-    args = parser.parse_args([str(path)])
-    for key, value in kw.items():
-        setattr(args, key, value)
-    return args
+def _report(path: Path, **options: object) -> int:
+    """`jiceng-report figures PATH --option=value ...`."""
+    flags = [f"--{k.replace('_', '-')}={v}" for k, v in options.items()]
+    return report_cli.main(["figures", str(path), *flags])
 
 
 def test_empty_and_corrupt_folders_give_one_clear_line(
@@ -421,12 +424,14 @@ def test_empty_and_corrupt_folders_give_one_clear_line(
     }
     for folder, message in cases.items():
         with pytest.raises(AggregateError, match=message) as info:
-            F.build_report(folder)
+            report_plan.build_report(folder)
         assert "\n" not in str(info.value)
-        assert F.main(_namespace(folder)) == 2
+        assert _report(folder) == 2
         err = capsys.readouterr().err.strip().splitlines()
         assert len(err) == 1 and err[0].startswith("jiceng-report: error: ") and message in err[0]
-    assert "corrupt meta.json" in str(pytest.raises(F.ReportError, F.load_sweep, corrupt).value)
+    assert "corrupt meta.json" in str(
+        pytest.raises(loading.ReportError, loading.load_sweep, corrupt).value
+    )
     assert not (empty / "report").exists()
 
 
@@ -438,7 +443,7 @@ def test_bad_options_name_the_fix(smoke: Path, capsys: pytest.CaptureFixture[str
         ({"formats": "pdf,doc"}, "--formats"),
     ]
     for options, flag in cases:
-        assert F.main(_namespace(smoke, **options)) == 2
+        assert _report(smoke, **options) == 2
         err = capsys.readouterr().err.strip().splitlines()
         assert len(err) == 1 and flag in err[0]
 
@@ -447,8 +452,8 @@ def test_science_style_without_scienceplots_is_a_clear_error(
     smoke: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setitem(sys.modules, "scienceplots", None)  # import fails even if installed
-    with pytest.raises(F.ReportError, match="pip install SciencePlots"):
-        F.build_report(smoke, style="science")
+    with pytest.raises(loading.ReportError, match="pip install SciencePlots"):
+        report_plan.build_report(smoke, style="science")
 
 
 def test_experiment_script_reproduces_its_figures(smoke: Path, tmp_path: Path) -> None:
@@ -469,11 +474,13 @@ def test_experiment_script_reproduces_its_figures(smoke: Path, tmp_path: Path) -
     }
 
 
-def test_dispute_sample_is_bounded_and_reproducible(smoke_plan: tuple[F.Sweep, F.Plan]) -> None:
+def test_dispute_sample_is_bounded_and_reproducible(
+    smoke_plan: tuple[loading.Sweep, report_plan.Plan],
+) -> None:
     sweep, _ = smoke_plan
-    full, _ = F.read_disputes(sweep, sweep.done)
-    first, _ = F.read_disputes(sweep, sweep.done, limit=60)
-    again, _ = F.read_disputes(sweep, sweep.done, limit=60)
+    full, _ = loading.read_disputes(sweep, sweep.done)
+    first, _ = loading.read_disputes(sweep, sweep.done, limit=60)
+    again, _ = loading.read_disputes(sweep, sweep.done, limit=60)
     pd.testing.assert_frame_equal(first, again)  # seeded: the same figure every time
     resolved = sweep.done.groupby("scenario")["resolved"].sum()
     assert full.groupby("scenario").size().to_dict() == resolved.to_dict()
@@ -505,18 +512,18 @@ def _legend_texts(fig: Figure) -> list[str]:
 
 
 @pytest.fixture(scope="module")
-def two_seeds(tmp_path_factory: pytest.TempPathFactory) -> tuple[F.Sweep, F.Plan]:
+def two_seeds(tmp_path_factory: pytest.TempPathFactory) -> tuple[loading.Sweep, report_plan.Plan]:
     root = tmp_path_factory.mktemp("two") / "sweep"
     for scenario in ("chengdu_2014", "baseline_2008"):
         for seed in (0, 1):
             result = run(scenario=scenario, seed=seed, **{"world.communities": 1, "steps": 12})
-            write_run(result, root / f"scenario={scenario},seed={seed}", plot=False)
-    sweep = F.load_sweep(root)
-    return sweep, F.plan_report(sweep)
+            write_run(result, root / f"scenario={scenario},seed={seed}")
+    sweep = loading.load_sweep(root)
+    return sweep, report_plan.plan_report(sweep)
 
 
 def test_two_seeds_draw_no_band_and_the_figure_says_why(
-    two_seeds: tuple[F.Sweep, F.Plan],
+    two_seeds: tuple[loading.Sweep, report_plan.Plan],
 ) -> None:
     _, plan = two_seeds
     fig = _draw(plan, "timeseries")
@@ -528,7 +535,7 @@ def test_two_seeds_draw_no_band_and_the_figure_says_why(
 
 
 def test_two_pairs_draw_no_interval_and_the_forest_says_so_and_names_its_reference(
-    two_seeds: tuple[F.Sweep, F.Plan],
+    two_seeds: tuple[loading.Sweep, report_plan.Plan],
 ) -> None:
     _, plan = two_seeds
     fig = _draw(plan, "forest")
@@ -544,7 +551,7 @@ def test_two_pairs_draw_no_interval_and_the_forest_says_so_and_names_its_referen
 
 
 def test_three_seeds_draw_t_bands_and_the_legends_name_the_interval(
-    smoke_plan: tuple[F.Sweep, F.Plan],
+    smoke_plan: tuple[loading.Sweep, report_plan.Plan],
 ) -> None:
     _, plan = smoke_plan
     assert "95% t-interval across runs" in _legend_texts(_draw(plan, "timeseries"))

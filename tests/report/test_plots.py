@@ -21,7 +21,7 @@ from matplotlib.lines import Line2D
 from PIL import Image
 from scipy import stats
 
-from sim.report import style
+from sim.report import labels, scenarios, style
 from sim.report.plots import (
     heatmap_table,
     network_layout,
@@ -35,8 +35,8 @@ from sim.report.plots import (
     plot_timeseries,
     resolution_ecdf,
     tier_share_table,
-    timeseries_band,
 )
+from sim.report.stats import timeseries_band
 
 matplotlib.use("Agg")  # headless; the plot code itself never touches pyplot
 
@@ -99,7 +99,7 @@ def runs() -> pd.DataFrame:
     rows = []
     for scenario in SCENARIOS:
         for seed in range(6):
-            shares = rng.dirichlet(np.full(len(style.TIERS), 2.0))
+            shares = rng.dirichlet(np.full(len(labels.ENDINGS), 2.0))
             row: dict[str, object] = {
                 "run_id": f"{scenario}-{seed}",
                 "scenario": scenario,
@@ -108,7 +108,7 @@ def runs() -> pd.DataFrame:
                 "status": "completed",
                 "resolution_rate": rng.uniform(0.4, 0.9),
             }
-            row.update({f"ended_{t}": s for t, s in zip(style.TIERS, shares, strict=True)})
+            row.update({f"ended_{t}": s for t, s in zip(labels.ENDINGS, shares, strict=True)})
             rows.append(row)
     failed = dict(rows[0], run_id="failed", status="failed", ended_self_settle=0.9)
     return pd.DataFrame([*rows, failed])
@@ -333,10 +333,10 @@ def test_tier_bars_are_mean_shares_and_stack_to_one(runs: pd.DataFrame) -> None:
     assert list(table.index) == SCENARIOS
     assert table["n"].tolist() == [6, 6, 6]  # the failed run is left out
     bars = {c.get_label(): c for c in ax.containers if isinstance(c, BarContainer)}
-    assert list(bars) == [style.TIER_LABELS[t] for t in style.TIERS]
+    assert list(bars) == [labels.ENDING_LABELS[t] for t in labels.ENDINGS]
     total = np.zeros(len(SCENARIOS))
-    for tier in style.TIERS:
-        patches = bars[style.TIER_LABELS[tier]].patches
+    for tier in labels.ENDINGS:
+        patches = bars[labels.ENDING_LABELS[tier]].patches
         widths = np.array([p.get_width() for p in patches])
         lefts = np.array([p.get_x() for p in patches])
         expected = completed.groupby("scenario")[f"ended_{tier}"].mean().reindex(SCENARIOS)
@@ -351,7 +351,7 @@ def test_tier_bars_are_mean_shares_and_stack_to_one(runs: pd.DataFrame) -> None:
 def test_tier_palette_is_ordered_by_lightness() -> None:
     from matplotlib.colors import to_rgb
 
-    ladder = [style.TIER_COLOURS[t] for t in style.TIERS[:-2]]  # abandoned, open: grey
+    ladder = [style.TIER_COLOURS[t] for t in labels.ENDINGS[:-2]]  # abandoned, open: grey
     lightness = [np.dot(to_rgb(c), [0.2126, 0.7152, 0.0722]) for c in ladder]
     assert lightness == sorted(lightness, reverse=True)
 
@@ -506,13 +506,13 @@ def test_same_scenario_same_colour_across_figures(ts: pd.DataFrame, disputes: pd
         (b,) = [ln for ln in lines_ecdf if ln.get_gid() == f"ecdf:{scenario}"]
         assert isinstance(a, Line2D) and isinstance(b, Line2D)
         assert to_hex(a.get_color()) == to_hex(b.get_color())
-        assert a.get_marker() == b.get_marker() == style.scenario_style(scenario)["marker"]
-        assert to_hex(a.get_color()) == style.scenario_style(scenario)["color"].lower()
+        assert a.get_marker() == b.get_marker() == scenarios.scenario_style(scenario)["marker"]
+        assert to_hex(a.get_color()) == scenarios.scenario_style(scenario)["color"].lower()
 
 
 def test_unknown_scenario_style_is_stable_across_processes() -> None:
     code = (
-        "from sim.report.style import scenario_style as s;"
+        "from sim.report.scenarios import scenario_style as s;"
         "print(s('xindu_pilot')['color'], s('xindu_pilot')['marker'])"
     )
     outputs = set()
@@ -522,21 +522,21 @@ def test_unknown_scenario_style_is_stable_across_processes() -> None:
             [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
         )
         outputs.add(done.stdout.strip())
-    here = style.scenario_style("xindu_pilot")
+    here = scenarios.scenario_style("xindu_pilot")
     assert outputs == {f"{here['color']} {here['marker']}"}
-    known = {(v["color"], v["marker"]) for v in style.SCENARIO_STYLES.values()}
+    known = {(d.colour, d.marker) for d in scenarios.declared().values()}
     assert (here["color"], here["marker"]) not in known
     assert here["color"] in style.OKABE_ITO.values()
 
 
 def test_labels_and_sizes() -> None:
-    assert style.label_for("mean_time_to_resolution") == "time to resolution (weeks)"
-    assert style.label_for("policy.council_coverage") == "policy.council_coverage"
+    assert labels.label_for("mean_time_to_resolution") == "time to resolution (weeks)"
+    assert labels.label_for("policy.council_coverage") == "policy.council_coverage"
     assert style.figure_size("single", 0.5) == (3.5, 1.75)
     assert style.figure_size("double") == (7.0, 5.25)
     with pytest.raises(ValueError):
         style.figure_size("triple")  # type: ignore[arg-type]
-    assert style.scenario_order(["zz", "wuhou", "aa", "baseline_2008"]) == [
+    assert scenarios.scenario_order(["zz", "wuhou", "aa", "baseline_2008"]) == [
         "baseline_2008",
         "wuhou",
         "aa",
