@@ -21,6 +21,7 @@ import tracemalloc
 
 import mesa
 import networkx as nx
+import numpy as np
 from mesa.discrete_space import CellCollection, Network
 from mesa.examples.basic.virus_on_network.agents import State, VirusAgent
 from mesa.examples.basic.virus_on_network.model import VirusOnNetwork
@@ -55,6 +56,37 @@ def communities_for(residents: int, scenario: str) -> int:
     return max(1, math.ceil(residents / per))
 
 
+MUTABLE = ("grievance", "trust", "last_part", "registered", "arrival", "floating", "age")
+
+
+def resident_state_bytes(model: GovernanceModel) -> tuple[int, int]:
+    """(bytes read, bytes written) of resident state per step, counted as every per-resident
+    array read once and the state a week changes (grievance, trust, participation,
+    registration, turnover) written once: a lower bound on the traffic a step needs."""
+    pop, n = model.pop, model.pop.n
+    read = written = 0
+    for name, value in vars(pop).items():
+        arrays = value.values() if isinstance(value, dict) else [value]
+        for array in arrays:
+            if isinstance(array, np.ndarray) and len(array) == n:
+                read += array.nbytes
+                if name in MUTABLE:
+                    written += array.nbytes
+    return read, written
+
+
+def stream_bandwidth(megabytes: int = 256, repeats: int = 5) -> float:
+    """Bytes per second of a numpy streaming copy (read + write), best of `repeats`."""
+    a = np.ones(megabytes * 2**20 // 8)
+    b = np.empty_like(a)
+    best = math.inf
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        np.copyto(b, a)
+        best = min(best, time.perf_counter() - t0)
+    return 2 * a.nbytes / best
+
+
 def time_steps(model: mesa.Model, steps: int) -> float:
     t0 = time.perf_counter()
     for _ in range(steps):
@@ -86,6 +118,9 @@ def main(argv: list[str] | None = None) -> None:
     time_steps(model, args.warmup)  # settle queues and organisations before timing
     ours = time_steps(model, args.steps)
     ours_rate = n * args.steps / ours
+    read, written = resident_state_bytes(model)
+    bandwidth = stream_bandwidth()
+    bound = (read + written) / bandwidth
 
     t0 = time.perf_counter()
     ref = SeededVirusOnNetwork(n, rng=args.seed)
@@ -105,6 +140,11 @@ def main(argv: list[str] | None = None) -> None:
                 "reference": "mesa VirusOnNetwork (seeded fast_gnp_random_graph, layout=None)",
                 "reference_agent_steps_per_s": round(ref_rate),
                 "ratio": round(ours_rate / ref_rate, 1),
+                "step_ms": round(1000 * ours / args.steps, 2),
+                "resident_state_bytes_per_step": {"read": read, "written": written},
+                "stream_bandwidth_gb_s": round(bandwidth / 1e9, 2),
+                "bandwidth_bound_ms": round(1000 * bound, 3),
+                "step_over_bandwidth_bound": round(ours / args.steps / bound, 1),
                 "build_s": round(build, 2),
                 "reference_build_s": round(ref_build, 2),
                 "build_peak_traced_mb": round(build_peak / 2**20, 1),
