@@ -95,7 +95,7 @@ def party(model: GovernanceModel, cfg: SimConfig) -> None:
             else:
                 for name, value in attrs.items():
                     setattr(branch, name, value)
-    for gone in (b for key, b in have.items()):
+    for gone in have.values():
         gone.remove()
 
 
