@@ -20,6 +20,9 @@ if TYPE_CHECKING:
     from sim.model import GovernanceModel
 
 _HIDDEN = ("model", "unique_id", "pos")
+COUNTERS = frozenset({"served", "decisions", "implemented", "failed"})
+"""Tallies an institution keeps of what it did: outputs no process reads, so counting does not
+make cached arrays stale."""
 
 
 class Institution(mesa.Agent):
@@ -46,7 +49,7 @@ class Institution(mesa.Agent):
 
     def __setattr__(self, name: str, value: Any) -> None:
         object.__setattr__(self, name, value)
-        if self.__dict__.get("_ready"):
+        if name not in COUNTERS and self.__dict__.get("_ready"):
             self.model.touch(type(self))
 
     def remove(self) -> None:

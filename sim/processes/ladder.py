@@ -34,7 +34,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from sim.agents import Desk, GrandMediationCentre
+from sim.agents import Court, Desk, GrandMediationCentre, MediationCommittee, PetitionOffice
 from sim.config import (
     DISPUTE_KINDS,
     GRAND_CENTRES,
@@ -65,6 +65,9 @@ TIER_INSTITUTION: dict[int, str | None] = {
     LITIGATION: "court",
     PETITION: "government",
 }
+
+
+DESK_CLASSES = (MediationCommittee, GrandMediationCentre, Court, PetitionOffice)
 
 
 @dataclass
@@ -134,8 +137,16 @@ class Ladder(Process):
         return LEGAL_AFFAIRS if administrative else JUDICIAL
 
     def total_servers(self) -> int:
-        """Mediators, judges and petition officers (not the parties themselves)."""
-        return sum(desk.servers for desk in self.desks.values())
+        """Mediators, judges and petition officers (not the parties themselves); recounted
+        only when a desk's staff changed."""
+        model = self.model
+        version = tuple(model.versions[cls] for cls in DESK_CLASSES)
+        hit = model.unit_cache.get("total_servers")
+        if hit is not None and hit[0] == version:
+            return int(hit[1])
+        total = sum(desk.servers for desk in self.desks.values())
+        model.unit_cache["total_servers"] = (version, total)
+        return total
 
     def centre(self, centre: int) -> GrandMediationCentre | None:
         desk = self.desks.get((GRAND, centre))

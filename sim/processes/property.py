@@ -83,16 +83,28 @@ class PropertyManagement(Process):
         for closed in have.values():
             closed.remove()
 
+    def estate_residents(self, model: GovernanceModel) -> tuple[np.ndarray, np.ndarray]:
+        """(residents per company's estate, those residents in company order); recomputed
+        only when a company is founded or closed."""
+        version = model.layout_versions[PropertyCompany]
+        hit = model.unit_cache.get("estate_residents")
+        if hit is not None and hit[0] == version:
+            return hit[1]
+        starts, order = model.courtyard_members
+        companies = model.agents_by_type[PropertyCompany]
+        units = np.asarray(companies.get("unit"), dtype=np.int64)
+        sizes = starts[units + 1] - starts[units]
+        found = (sizes, order[np.repeat(starts[units], sizes) + _ranks(sizes)])
+        model.unit_cache["estate_residents"] = (version, found)
+        return found
+
     def step(self, model: GovernanceModel, t: int) -> PropertyTally:
         companies = model.agents_by_type.get(PropertyCompany)
         if companies is None or not len(companies):
             return PropertyTally()
         satisfaction = np.asarray(companies.get("satisfaction"), dtype=np.float64)
         if self.cfg.grievance_effect > 0:
-            starts, order = model.courtyard_members
-            units = np.asarray(companies.get("unit"), dtype=np.int64)
-            sizes = starts[units + 1] - starts[units]
-            residents = order[np.repeat(starts[units], sizes) + _ranks(sizes)]
+            sizes, residents = self.estate_residents(model)
             delta = (self.cfg.grievance_effect * (0.5 - satisfaction)).astype(np.float32)
             g = model.pop.grievance
             g[residents] = np.clip(g[residents] + np.repeat(delta, sizes), 0, 1)
