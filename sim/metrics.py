@@ -21,7 +21,7 @@ from sim.processes.ladder import LITIGATION, PETITION, SELF, Ladder, StepTally
 from sim.processes.migration import Migration
 from sim.processes.participation import N_GROUPS, Participation
 from sim.processes.property import PropertyManagement
-from sim.processes.social_orgs import OrgTally, SocialOrganisations
+from sim.processes.social_orgs import SocialOrganisations
 from sim.processes.trust import Online, OnlineTally
 
 if TYPE_CHECKING:
@@ -71,10 +71,6 @@ def disputes(m: GovernanceModel) -> DisputeTally:
 
 def councils(m: GovernanceModel) -> CouncilTally:
     return m.process(Deliberation).tally
-
-
-def orgs(m: GovernanceModel) -> OrgTally:
-    return m.process(SocialOrganisations).tally
 
 
 def online(m: GovernanceModel) -> OnlineTally:

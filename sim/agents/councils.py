@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from sim.agents.institution import Institution
+from sim.agents.institution import Institution, cached
 
 if TYPE_CHECKING:
     from sim.model import GovernanceModel
@@ -168,21 +168,19 @@ class CouncilMap:
 
 def council_map(model: GovernanceModel) -> CouncilMap:
     """The councils by unit, cached until a council is created or removed."""
-    version = model.layout_versions[Council]
-    hit = model.unit_cache.get(CouncilMap)
-    if hit is not None and hit[0] == version:
-        return hit[1]
-    w = model.world
-    courtyards: dict[int, Council] = {}
-    comm: dict[int, Council] = {}
-    for council in model.agents_by_type.get(Council, ()):
-        (courtyards if council.level == "courtyard" else comm)[council.unit] = council
-    has_c, has_m = np.zeros(w.n_courtyards, bool), np.zeros(w.n_communities, bool)
-    has_c[list(courtyards)] = True
-    has_m[list(comm)] = True
-    out = CouncilMap(courtyards, comm, has_c, has_m)
-    model.unit_cache[CouncilMap] = (version, out)
-    return out
+
+    def compute() -> CouncilMap:
+        w = model.world
+        courtyards: dict[int, Council] = {}
+        comm: dict[int, Council] = {}
+        for council in model.agents_by_type.get(Council, ()):
+            (courtyards if council.level == "courtyard" else comm)[council.unit] = council
+        has_c, has_m = np.zeros(w.n_courtyards, bool), np.zeros(w.n_communities, bool)
+        has_c[list(courtyards)] = True
+        has_m[list(comm)] = True
+        return CouncilMap(courtyards, comm, has_c, has_m)
+
+    return cached(model, CouncilMap, model.layout_versions[Council], compute)
 
 
 def efficacy(model: GovernanceModel, without_council: float) -> np.ndarray:

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from sim.agents.institution import Institution
+from sim.agents.institution import Institution, cached
 
 if TYPE_CHECKING:
     from sim.model import GovernanceModel
@@ -38,21 +38,18 @@ def grid_chance(model: GovernanceModel, saturation: float) -> np.ndarray:
     """Per community: the chance its grid workers catch a registered resident's dispute
     early, mean detection x (1 - exp(-density / saturation)), density the workers' effort
     per 10,000 people of the community (diminishing returns, Exp saturation curve)."""
-    key = ("grid_chance", saturation)
-    version = model.versions[GridWorker]
-    hit = model.unit_cache.get(key)
-    if hit is not None and hit[0] == version:
-        return hit[1]
-    n = model.world.n_communities
-    chance = np.zeros(n)
-    workers = model.agents_by_type.get(GridWorker)
-    if workers is not None and len(workers):
-        groups = workers.groupby("community")
-        effort = groups.agg("effort", sum)
-        detection = groups.agg("detection", lambda values: sum(values) / len(values))
-        for community, total in effort.items():
-            density = total * 10_000 / max(float(model.comm_people[community]), 1.0)
-            saturating = 1.0 - math.exp(-density / saturation) if saturation > 0 else 1.0
-            chance[community] = detection[community] * saturating
-    model.unit_cache[key] = (version, chance)
-    return chance
+
+    def compute() -> np.ndarray:
+        chance = np.zeros(model.world.n_communities)
+        workers = model.agents_by_type.get(GridWorker)
+        if workers is not None and len(workers):
+            groups = workers.groupby("community")
+            effort = groups.agg("effort", sum)
+            detection = groups.agg("detection", lambda values: sum(values) / len(values))
+            for community, total in effort.items():
+                density = total * 10_000 / max(float(model.comm_people[community]), 1.0)
+                saturating = 1.0 - math.exp(-density / saturation) if saturation > 0 else 1.0
+                chance[community] = detection[community] * saturating
+        return chance
+
+    return cached(model, ("grid_chance", saturation), model.versions[GridWorker], compute)

@@ -65,6 +65,17 @@ class Institution(mesa.Agent):
         }
 
 
+def cached[T](model: GovernanceModel, key: Any, version: Any, compute: Callable[[], T]) -> T:
+    """`compute()`, kept in `model.unit_cache` under `key` until `version` changes (a
+    class's `model.versions` or `model.layout_versions`, or a tuple of them)."""
+    hit = model.unit_cache.get(key)
+    if hit is not None and hit[0] == version:
+        return hit[1]
+    value = compute()
+    model.unit_cache[key] = (version, value)
+    return value
+
+
 def per_unit(
     model: GovernanceModel,
     cls: type[Institution],
@@ -76,17 +87,15 @@ def per_unit(
 ) -> np.ndarray:
     """Array over units of `value(agent)` for the agents of `cls` (at `level`), `default`
     where a unit has none; cached until an agent of `cls` changes."""
-    key = (cls, level, n_units, value)
-    version = model.versions[cls]
-    hit = model.unit_cache.get(key)
-    if hit is not None and hit[0] == version:
-        return hit[1]
-    out = np.full(n_units, default, dtype=np.float64)
-    agents = model.agents_by_type.get(cls)
-    if agents is not None:
-        if level is not None:
-            agents = agents.select(lambda agent: agent.level == level)
-        if len(agents):
-            out[np.asarray(agents.get("unit"), dtype=np.int64)] = agents.map(value)
-    model.unit_cache[key] = (version, out)
-    return out
+
+    def compute() -> np.ndarray:
+        out = np.full(n_units, default, dtype=np.float64)
+        agents = model.agents_by_type.get(cls)
+        if agents is not None:
+            if level is not None:
+                agents = agents.select(lambda agent: agent.level == level)
+            if len(agents):
+                out[np.asarray(agents.get("unit"), dtype=np.int64)] = agents.map(value)
+        return out
+
+    return cached(model, (cls, level, n_units, value), model.versions[cls], compute)

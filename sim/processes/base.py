@@ -38,6 +38,7 @@ class Process:
     tally_type: ClassVar[type[Tally]]
 
     def __init__(self, model: GovernanceModel) -> None:
+        self.model = model
         self.tally: Any = self.tally_type()
         self.total: Any = self.tally_type()
 

@@ -24,6 +24,7 @@ import numpy as np
 
 from sim.agents import Council, PartyBranch, ResidentsCommittee, ServiceStation, per_unit
 from sim.agents.councils import council_map, efficacy, has_council
+from sim.agents.institution import cached
 from sim.config import SimConfig
 from sim.processes.base import Process, Tally
 from sim.processes.participation import Participation, probability
@@ -42,14 +43,12 @@ def providers(model: GovernanceModel) -> dict[int, Any]:
     any agent whose class declares `takes_issues` (issue kinds) and `decide`, `implement`
     and `learn` like a committee (e.g. `sim.agents.property.PropertyCompany`)."""
     classes = [c for c in model.agents_by_type if getattr(c, "takes_issues", None)]
-    key = ("providers", tuple(classes))
-    version = tuple(model.layout_versions[c] for c in classes)
-    hit = model.unit_cache.get(key)
-    if hit is not None and hit[0] == version:
-        return hit[1]
-    found = {a.unit: a for c in classes for a in model.agents_by_type[c]}
-    model.unit_cache[key] = (version, found)
-    return found
+    return cached(
+        model,
+        ("providers", tuple(classes)),
+        tuple(model.layout_versions[c] for c in classes),
+        lambda: {a.unit: a for c in classes for a in model.agents_by_type[c]},
+    )
 
 
 @dataclass
@@ -147,13 +146,13 @@ def council_inputs(
 
 
 def committees(model: GovernanceModel) -> dict[int, ResidentsCommittee]:
-    """The residents' committee of each community, cached until one changes."""
-    version = model.versions[ResidentsCommittee]
-    hit = model.unit_cache.get(ResidentsCommittee)
-    if hit is None or hit[0] != version:
-        found = {c.unit: c for c in model.agents_by_type.get(ResidentsCommittee, ())}
-        hit = model.unit_cache[ResidentsCommittee] = (version, found)
-    return hit[1]
+    """The residents' committee of each community, cached until one is created or removed."""
+    return cached(
+        model,
+        ResidentsCommittee,
+        model.layout_versions[ResidentsCommittee],
+        lambda: {c.unit: c for c in model.agents_by_type.get(ResidentsCommittee, ())},
+    )
 
 
 def _steering(branch: PartyBranch) -> float:
@@ -183,7 +182,6 @@ class Deliberation(Process):
 
     def __init__(self, model: GovernanceModel) -> None:
         super().__init__(model)
-        self.model = model
         self.issues = Issues()
         self.courtyard_grievance = np.zeros(model.world.n_courtyards)
 

@@ -41,7 +41,6 @@ class FloatingManagement(Process):
 
     def __init__(self, model: GovernanceModel) -> None:
         super().__init__(model)
-        self.model = model
         self.floating_idx = model.floating_idx
         self.risk_levels = (np.inf, np.inf)  # grievance of key / high-risk floating residents
 

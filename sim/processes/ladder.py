@@ -35,6 +35,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from sim.agents import Court, Desk, GrandMediationCentre, MediationCommittee, PetitionOffice
+from sim.agents.institution import cached
 from sim.config import (
     DISPUTE_KINDS,
     GRAND_CENTRES,
@@ -102,7 +103,6 @@ class Ladder(Process):
 
     def __init__(self, model: GovernanceModel) -> None:
         super().__init__(model)
-        self.model = model
         self.ledger: Ledger = model.ledger
         self.pop: Population = model.pop
         self.desks: dict[tuple[int, int], Desk] = model.desks
@@ -139,14 +139,12 @@ class Ladder(Process):
     def total_servers(self) -> int:
         """Mediators, judges and petition officers (not the parties themselves); recounted
         only when a desk's staff changed."""
-        model = self.model
-        version = tuple(model.versions[cls] for cls in DESK_CLASSES)
-        hit = model.unit_cache.get("total_servers")
-        if hit is not None and hit[0] == version:
-            return int(hit[1])
-        total = sum(desk.servers for desk in self.desks.values())
-        model.unit_cache["total_servers"] = (version, total)
-        return total
+        return cached(
+            self.model,
+            "total_servers",
+            tuple(self.model.versions[cls] for cls in DESK_CLASSES),
+            lambda: sum(desk.servers for desk in self.desks.values()),
+        )
 
     def centre(self, centre: int) -> GrandMediationCentre | None:
         desk = self.desks.get((GRAND, centre))

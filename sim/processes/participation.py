@@ -81,7 +81,6 @@ class Participation(Process):
     def __init__(self, model: GovernanceModel) -> None:
         super().__init__(model)
         pop, n_courtyards = model.pop, model.world.n_courtyards
-        self.model = model
         self.peer_share = np.zeros(pop.n, dtype=np.float32)
         self.group_code = pop.group_code()
         self.group_n = np.bincount(self.group_code, minlength=N_GROUPS)

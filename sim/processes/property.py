@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 from scipy.stats import beta
 
+from sim.agents.institution import cached
 from sim.agents.property import PropertyCompany
 from sim.config import PropertyConfig, SimConfig
 from sim.processes.base import Process, Tally
@@ -54,7 +55,6 @@ class PropertyManagement(Process):
 
     def __init__(self, model: GovernanceModel) -> None:
         super().__init__(model)
-        self.model = model
         draws = stream(model.seed, "property")  # its own child of the seed: shifts nothing
         n = model.world.n_courtyards
         self.u_estate, self.u_service = draws.random(n), draws.random(n)
@@ -86,17 +86,15 @@ class PropertyManagement(Process):
     def estate_residents(self, model: GovernanceModel) -> tuple[np.ndarray, np.ndarray]:
         """(residents per company's estate, those residents in company order); recomputed
         only when a company is founded or closed."""
+
+        def compute() -> tuple[np.ndarray, np.ndarray]:
+            starts, order = model.courtyard_members
+            units = np.asarray(model.agents_by_type[PropertyCompany].get("unit"), dtype=np.int64)
+            sizes = starts[units + 1] - starts[units]
+            return sizes, order[np.repeat(starts[units], sizes) + _ranks(sizes)]
+
         version = model.layout_versions[PropertyCompany]
-        hit = model.unit_cache.get("estate_residents")
-        if hit is not None and hit[0] == version:
-            return hit[1]
-        starts, order = model.courtyard_members
-        companies = model.agents_by_type[PropertyCompany]
-        units = np.asarray(companies.get("unit"), dtype=np.int64)
-        sizes = starts[units + 1] - starts[units]
-        found = (sizes, order[np.repeat(starts[units], sizes) + _ranks(sizes)])
-        model.unit_cache["estate_residents"] = (version, found)
-        return found
+        return cached(model, "estate_residents", version, compute)
 
     def step(self, model: GovernanceModel, t: int) -> PropertyTally:
         companies = model.agents_by_type.get(PropertyCompany)

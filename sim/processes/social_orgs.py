@@ -131,7 +131,6 @@ class SocialOrganisations(Process):
 
     def __init__(self, model: GovernanceModel) -> None:
         super().__init__(model)
-        self.model = model
         w = model.world
         self.starts, self.order = model.community_members
         self.community_street = w.community_street
