@@ -19,6 +19,7 @@ import numpy as np
 
 from sim import capacity, metrics
 from sim.agents import Desk, Resident, establish
+from sim.allocator import retain_freed_memory
 from sim.compose import load_config
 from sim.config import GRAND_CENTRES, TIERS, SimConfig, validate
 from sim.ledger import OPEN, Ledger
@@ -93,6 +94,7 @@ class GovernanceModel(mesa.Model):
         self.layout_versions: defaultdict[type, int] = defaultdict(int)  # created/removed
         self.unit_cache: dict[Any, tuple[Any, Any]] = {}
         capacity.check(config)  # refuse, in one line, a world that would not fit in memory
+        retain_freed_memory()  # a week's temporaries reuse freed memory (sim.allocator)
         self._build()
         self._burn_in()
         self.datacollector = mesa.DataCollector(model_reporters=metrics.REPORTERS)

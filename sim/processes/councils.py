@@ -192,22 +192,30 @@ class Deliberation(Process):
         self.relief = cfg.trust.issue_relief
         self.grievance = cfg.trust.issue_grievance
 
-    def handler(self, courtyard: int, community_wide: bool, kind: int = -1) -> Any:
-        """A courtyard's own issue goes to the courtyard's provider if it takes that kind of
-        issue (`providers`), else its courtyard council, else the community council, else
-        the residents' committee; a community-wide issue to the community council, else the
-        committee."""
-        m = council_map(self.model)
-        community = int(self.model.world.courtyard_community[courtyard])
-        if not community_wide:
-            provider = providers(self.model).get(courtyard)
-            if provider is not None and ISSUE_KINDS[kind] in provider.takes_issues:
-                return provider
-        if not community_wide and courtyard in m.courtyard:
-            return m.courtyard[courtyard]
-        if community in m.community:
-            return m.community[community]
-        return committees(self.model)[community]
+    def handlers(self, courtyards: np.ndarray, wide: np.ndarray, kinds: np.ndarray) -> list[Any]:
+        """Who takes each issue: a courtyard's own issue goes to the courtyard's provider if
+        it takes that kind of issue (`providers`), else its courtyard council, else the
+        community council, else the residents' committee; a community-wide issue to the
+        community council, else the committee."""
+        model = self.model
+        m, by_courtyard, by_community = council_map(model), providers(model), committees(model)
+        communities = model.world.courtyard_community[courtyards].tolist()
+        out = []
+        for courtyard, community, whole, kind in zip(
+            courtyards.tolist(), communities, wide.tolist(), kinds.tolist(), strict=True
+        ):
+            if not whole:
+                provider = by_courtyard.get(courtyard)
+                if provider is not None and ISSUE_KINDS[kind] in provider.takes_issues:
+                    out.append(provider)
+                    continue
+                council = m.courtyard.get(courtyard)
+                if council is not None:
+                    out.append(council)
+                    continue
+            council = m.community.get(community)
+            out.append(by_community[community] if council is None else council)
+        return out
 
     def step(self, model: GovernanceModel, t: int) -> CouncilTally:
         w, pop = model.world, model.pop
@@ -265,12 +273,7 @@ class Deliberation(Process):
         wide = iss.community_wide[live]
         steer_c, steer_m = steering(model)
         resources = per_unit(model, ServiceStation, model.world.n_communities, _resources)
-        handlers = [
-            self.handler(c, whole, issue_kind)
-            for c, whole, issue_kind in zip(
-                courtyards.tolist(), wide.tolist(), iss.kind[live].tolist(), strict=True
-            )
-        ]
+        handlers = self.handlers(courtyards, wide, iss.kind[live])
         kind = np.array(
             [
                 COURTYARD_COUNCIL

@@ -31,9 +31,12 @@ if TYPE_CHECKING:
 CREDIT = {PARTY: "party", GRID: "government", CLASSIFIED: "government", ONLINE: "government"}
 
 
-def fade(values: np.ndarray, resting: np.ndarray, rate: float) -> None:
-    """Move `values` (in place) `rate` of the way back to each resident's resting level."""
-    values -= np.float32(rate) * (values - resting)
+def fade(values: np.ndarray, resting: np.ndarray, rate: float, scratch: np.ndarray) -> None:
+    """Move `values` (in place) `rate` of the way back to each resident's resting level
+    (`scratch`: a float32 buffer of the same length, so the pass allocates nothing)."""
+    np.subtract(values, resting, out=scratch)
+    scratch *= np.float32(rate)
+    values -= scratch
 
 
 def apply(
@@ -85,12 +88,15 @@ class Fading(Process):
 
     def configure(self, cfg: SimConfig) -> None:
         self.grievance_decay, self.trust_decay = cfg.disputes.grievance_decay, cfg.trust.trust_decay
+        self.scratch = np.empty(0, dtype=np.float32)
 
     def step(self, model: GovernanceModel, t: int) -> NoTally:
         pop = model.pop
-        fade(pop.grievance, pop.grievance_rest, self.grievance_decay)
+        if len(self.scratch) != pop.n:
+            self.scratch = np.empty(pop.n, dtype=np.float32)
+        fade(pop.grievance, pop.grievance_rest, self.grievance_decay, self.scratch)
         for name in INSTITUTIONS:
-            fade(pop.trust[name], pop.trust_rest[name], self.trust_decay)
+            fade(pop.trust[name], pop.trust_rest[name], self.trust_decay, self.scratch)
         return NoTally()
 
 

@@ -54,7 +54,9 @@ def decide(z: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     """
     u = rng.random(len(z), dtype=np.float32)
     np.clip(u, np.float32(1e-7), np.float32(1 - 1e-7), out=u)
-    return np.flatnonzero(np.log(u / (1 - u)) < z)
+    odds = np.subtract(np.float32(1), u)  # in place from here: one temporary in all
+    np.divide(u, odds, out=odds)
+    return np.flatnonzero(np.log(odds, out=odds) < z)
 
 
 def probability(z: np.ndarray) -> np.ndarray:
@@ -116,9 +118,11 @@ class Participation(Process):
             cfg.efficacy_effect * (efficacy(model, cfg.no_council_efficacy) - 0.5)
             + mob[model.world.courtyard_community]
         )
-        z = self.static + per_courtyard.astype(np.float32)[model.pop.courtyard]
-        z += np.float32(cfg.trust_effect) * model.pop.trust["committee"]
-        z += np.float32(cfg.peer_effect) * self.peer_share
+        z = per_courtyard.astype(np.float32)[model.pop.courtyard]
+        z += self.static
+        term = np.multiply(model.pop.trust["committee"], np.float32(cfg.trust_effect))
+        z += term
+        z += np.multiply(self.peer_share, np.float32(cfg.peer_effect), out=term)
         return z
 
     def recent(self, week: int) -> np.ndarray:

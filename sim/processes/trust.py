@@ -70,13 +70,24 @@ class Ties:
         self.base = base.tocsr()
         self.base_row_nnz = np.diff(self.base.indptr)
         self.base_degree = self.base_row_nnz.astype(np.float32)
+        self.degree: np.ndarray | None = None
         self.set_extra(np.empty((0, 2), dtype=np.int64))
 
     def set_extra(self, edges: np.ndarray) -> None:
+        """Replace the extra ties; only the rows of residents whose degree changed are
+        renormalised (organisations come and go weekly in a large city: a full pass over
+        every tie each time cost more than the diffusion it serves)."""
         extra = edge_matrix(self.n, edges)
         degree = self.base_degree + np.asarray(extra.sum(axis=1), dtype=np.float32).ravel()
         inv = (1.0 / degree).astype(np.float32)
-        self.base.data = np.repeat(inv, self.base_row_nnz)
+        old = self.degree
+        if old is None:
+            self.base.data = np.repeat(inv, self.base_row_nnz)
+        else:
+            rows = np.flatnonzero(degree != old)
+            counts = self.base_row_nnz[rows]
+            offsets = np.repeat(self.base.indptr[rows] - np.cumsum(counts) + counts, counts)
+            self.base.data[offsets + np.arange(len(offsets))] = np.repeat(inv[rows], counts)
         extra_rows = np.repeat(np.arange(self.n), np.diff(extra.indptr))
         extra.data = inv[extra_rows]
         self.extra = extra

@@ -45,6 +45,24 @@ def test_spread_moves_trust_toward_neighbours(model) -> None:
     assert peer.tolist() == pytest.approx([0.0, 0.5, 0.0])
 
 
+def test_replacing_extra_ties_renormalises_as_a_fresh_build() -> None:
+    """Ties renormalise only the rows whose degree changed; the matrices must equal those
+    built from scratch with the same extra ties, through any sequence of replacements."""
+    rng = np.random.default_rng(3)
+    n = 60
+    graph = freeze(n, rng.integers(0, n, size=(150, 2)))
+    ties = trust.Ties(graph)
+    x = rng.random((n, 3)).astype(np.float32)
+    for _ in range(4):
+        edges = rng.integers(0, n, size=(int(rng.integers(0, 25)), 2))
+        ties.set_extra(edges)
+        fresh = trust.Ties(graph)
+        fresh.set_extra(edges)
+        assert np.array_equal(ties.base.data, fresh.base.data)
+        assert np.array_equal(ties.degree, fresh.degree)
+        assert np.array_equal(ties.neighbour_mean(x), fresh.neighbour_mean(x))
+
+
 def test_online_monitoring_relieves_grievance(model, run_for) -> None:
     over = {"steps": 30, "trust.online_share": 1.0, "world.initial_grievance": 0.6}
     on = run_for(model(**over, **{"policy.online.monitoring": 1.0}), 30)
