@@ -28,8 +28,14 @@ def test_the_shipped_screening_is_up_to_date_with_the_schema() -> None:
     assert assumptions.main(["screening", "--check"]) == 0
 
 
-def test_the_screening_varies_every_real_behavioural_assumption_within_the_schema() -> None:
-    data = yaml.safe_load((ROOT / "experiments" / "assumption_screening.yaml").read_text())
+@pytest.mark.parametrize(
+    ("name", "method", "ablations"),
+    [("assumption_screening", "morris", False), ("assumption_robustness", "latin", True)],
+)
+def test_screening_and_robustness_vary_every_real_behavioural_assumption_within_the_schema(
+    name: str, method: str, ablations: bool
+) -> None:
+    data = yaml.safe_load((ROOT / "experiments" / f"{name}.yaml").read_text())
     design = data["hydra"]["sweeper"]["sensitivity"]
     sampled = design["parameters"]
     behaviour = [
@@ -41,15 +47,16 @@ def test_the_screening_varies_every_real_behavioural_assumption_within_the_schem
     assert set(sampled) == set(behaviour) - fixed
     assert "policy.social_orgs.founding_rate" in fixed  # no_social_orgs sets it to 0
     metas = schema_params()
-    for name, (lo, hi) in sampled.items():
-        meta = metas[name]
-        assert meta is not None and lo < hi, name
-        assert meta.low is None or lo >= meta.low, name
-        assert meta.high is None or hi <= meta.high, name
+    for key, (lo, hi) in sampled.items():
+        meta = metas[key]
+        assert meta is not None and lo < hi, key
+        assert meta.low is None or lo >= meta.low, key
+        assert meta.high is None or hi <= meta.high, key
     scenarios = data["hydra"]["sweeper"]["params"]["scenario"].split(",")
     assert scenarios[:2] == ["chengdu_2014", "baseline_2008"]
-    assert {s for s in scenarios if s.startswith("no_")} == set(assumptions.ablations())
-    assert design["method"] == "morris"
+    expected = set(assumptions.ablations()) if ablations else set()
+    assert {s for s in scenarios if s.startswith("no_")} == expected
+    assert design["method"] == method
 
 
 def test_a_plausible_range_is_the_default_plus_minus_half_inside_the_schema() -> None:
@@ -184,3 +191,15 @@ def test_the_sobol_follow_up_takes_the_assumptions_with_the_largest_effect_indic
     assert list(design["parameters"]) == [names[1], names[3]]  # a level's index is not an effect
     assert design["method"] == "sobol" and design["n"] == 16
     assert "16 x (2 + 2)" not in text and "64 design points x 2 scenarios" in text
+
+
+def test_a_latin_hypercube_gives_sign_shares_of_every_ablation_and_no_indices(
+    tmp_path: Path,
+) -> None:
+    spec = {"method": "latin", "n": 40, "seed": 0, "parameters": {"x": [0, 1]}}
+    sweep = write_sweep(tmp_path / "latin", synthetic_runs(), spec)
+    assert main(["robustness", str(sweep)]) == 0
+    table = pd.read_csv(sweep / "robustness" / "robustness.csv").set_index("conclusion")
+    assert table.loc["grid helps on resolution_rate", "share_holds"] == 1.0
+    assert table.loc["reform beats baseline on petitions", "points"] == 40
+    assert not (sweep / "robustness" / "indices.csv").exists()
