@@ -190,9 +190,15 @@ def test_a_run_interrupted_mid_generation_resumes_to_the_uninterrupted_result(
     with pytest.raises(KeyboardInterrupt):
         calibrate(SMOKE, out, TINY, echo=None)
     assert (out / "history.db").is_file() and not (out / "meta.json").exists()
+    first_part = json.loads((out / "calibration.json").read_text())["elapsed_s"]
     monkeypatch.setattr(History, "append_population", real)
     result = calibrate(SMOKE, out, TINY, echo=None)
-    assert json.loads((out / "meta.json").read_text())["resumed"] is True
+    meta = json.loads((out / "meta.json").read_text())
+    assert meta["resumed"] is True
+    # the total counts the first invocation's finished generations as well as this one
+    assert first_part > 0 and meta["total_wall_time_s"] == pytest.approx(
+        first_part + meta["wall_time_s"]
+    )
     assert sorted(result.posterior["generation"].unique()) == [0, 1]
     for name in ("posterior.parquet", "predictive.parquet"):
         assert (out / name).read_bytes() == (tiny / name).read_bytes(), name

@@ -135,7 +135,13 @@ def calibrate(
         else:
             say(f"resuming {out}: {done} generation(s) already done")
 
+    earlier = float((record or {}).get("elapsed_s", 0.0)) if resume else 0.0
+
     def report(t: int, accepted: int, evaluations: int) -> None:
+        # The wall time of every invocation up to its last finished generation, so a resumed
+        # run reports what it cost in all (the work an interruption lost is not counted).
+        elapsed = earlier + time.perf_counter() - t0
+        folder.write_record(out, {**(folder.read_record(out) or {}), "elapsed_s": elapsed})
         if t < 0:
             say(f"prior sample: {evaluations} evaluations")
         else:
@@ -200,6 +206,7 @@ def calibrate(
             "git_commit": git_commit(),
             "versions": folder.calibration_versions(),
             "wall_time_s": wall,
+            "total_wall_time_s": earlier + wall,
             "abc_wall_time_s": float(generations["wall_time_s"].sum()),
             "resumed": bool(resume),
             "scenario_file": str(scenario_path),
