@@ -203,3 +203,23 @@ def test_a_latin_hypercube_gives_sign_shares_of_every_ablation_and_no_indices(
     assert table.loc["grid helps on resolution_rate", "share_holds"] == 1.0
     assert table.loc["reform beats baseline on petitions", "points"] == 40
     assert not (sweep / "robustness" / "indices.csv").exists()
+
+
+def test_a_seed_reference_adds_the_share_over_seeds_at_the_defaults(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    spec = {"method": "latin", "n": 40, "seed": 0, "parameters": {"x": [0, 1]}}
+    sweep = write_sweep(tmp_path / "latin", synthetic_runs(), spec)
+    seeds = synthetic_runs(points=1, seeds=10).drop(columns="sample_id")
+    seeds.loc[(seeds["scenario"] == "chengdu_2014") & (seeds["seed"] < 3), "petitions"] += 20
+    reference = write_sweep(tmp_path / "seeds", seeds, None)
+    assert main(["robustness", str(sweep), "--seeds", str(reference)]) == 0
+    table = pd.read_csv(sweep / "robustness" / "robustness.csv").set_index("conclusion")
+    row = table.loc["reform beats baseline on petitions"]
+    assert row["share_holds"] == pytest.approx(0.7) and row["seeds"] == 10
+    assert row["seed_share_holds"] == pytest.approx(0.7)  # 3 of 10 seeds reversed
+    assert row["seed_ci_low"] < 0.7 < row["seed_ci_high"]
+    assert "seed_share_holds" in capsys.readouterr().out
+    assert main(["robustness", str(sweep), "--seeds", str(sweep)]) == 2
+    err = capsys.readouterr().err.strip()
+    assert "is a design over parameters" in err and "\n" not in err

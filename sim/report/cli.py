@@ -220,6 +220,13 @@ def _run_discover(a: argparse.Namespace) -> int:
 
 def _add_robustness(p: argparse.ArgumentParser) -> None:
     p.add_argument("dir", type=Path, help="a sweep pairing scenarios on design points")
+    p.add_argument(
+        "--seeds",
+        type=Path,
+        metavar="REF",
+        help="a sweep of the same scenarios over seeds at the default assumptions: adds the "
+        "share of its seeds where each conclusion holds",
+    )
 
 
 def _run_robustness(a: argparse.Namespace) -> int:
@@ -228,11 +235,13 @@ def _run_robustness(a: argparse.Namespace) -> int:
     from sim.report.robustness import robustness_report
     from sim.report.tables import to_markdown
 
-    paths, notes = robustness_report(a.dir)
+    paths, notes = robustness_report(a.dir, a.seeds)
     for note in notes:
         print(f"note: {note}", file=sys.stderr)
     table = pd.read_csv(paths["robustness"])
-    print(to_markdown(table[["conclusion", "points", "share_holds", "effect_median"]]), end="")
+    shown = ["conclusion", "points", "share_holds", "effect_median"]
+    shown += ["seeds", "seed_share_holds"] if a.seeds is not None else []
+    print(to_markdown(table[shown]), end="")
     print("-> " + ", ".join(str(p) for p in paths.values()))
     return 0
 

@@ -18,6 +18,12 @@ and 90% range. On a Morris design the points lie on a 4-level grid with uniform 
 a Latin hypercube gives the share of the (uniformly sampled) assumption space itself. For
 Morris and Sobol designs the indices of every scenario's outcomes and of every effect are
 written beside it, so the assumptions that drive a conclusion can be named.
+
+A design point usually runs one seed, so its share mixes the assumptions' effect with the
+seed's. `--seeds REF`, a sweep of the same scenarios over seeds at the default assumptions,
+adds each conclusion's share over those seeds (`seed_share_holds` and its interval): a
+conclusion that holds on most seeds at the defaults but on fewer design points depends on
+the assumptions; one near a half in both is within the noise of a single run.
 """
 
 from __future__ import annotations
@@ -156,26 +162,52 @@ def effect_indices(runs: pd.DataFrame, spec: dict[str, object]) -> tuple[pd.Data
     return (pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()), notes
 
 
-def robustness_report(root: str | Path) -> tuple[dict[str, Path], list[str]]:
-    """Write `DIR/robustness/robustness.{csv,md,tex}` (and `indices.*` for a Morris or Sobol
-    design); returns the paths and notes."""
-    from sim.files import read_json
+def _paired_runs(root: Path) -> pd.DataFrame:
     from sim.report.aggregate import AggregateError, load
-    from sim.report.tables import write_table
 
-    root = Path(root)
-    tables = load(root)
-    runs = tables.completed
+    runs = load(root).completed
     if "scenario" not in runs or runs["scenario"].nunique() < 2:
         raise AggregateError(
             f"{root} runs fewer than two scenarios; robustness pairs scenarios on the same "
             "design points (e.g. jiceng experiment=assumption_screening)"
         )
+    return runs
+
+
+def with_seed_reference(table: pd.DataFrame, reference: pd.DataFrame) -> pd.DataFrame:
+    """Add each conclusion's share over the seeds of a sweep at the default assumptions."""
+    ref = robustness_table(reference)
+    cols = {"points": "seeds", "share_holds": "seed_share_holds",
+            "share_ci_low": "seed_ci_low", "share_ci_high": "seed_ci_high"}  # fmt: skip
+    ref = ref[["conclusion", *cols]].rename(columns=cols)
+    return table.merge(ref, on="conclusion", how="left")
+
+
+def robustness_report(
+    root: str | Path, seeds: str | Path | None = None
+) -> tuple[dict[str, Path], list[str]]:
+    """Write `DIR/robustness/robustness.{csv,md,tex}` (and `indices.*` for a Morris or Sobol
+    design); `seeds`, a sweep over seeds at the default assumptions, adds the share over its
+    seeds. Returns the paths and notes."""
+    from sim.files import read_json
+    from sim.report.aggregate import AggregateError
+    from sim.report.tables import write_table
+
+    root = Path(root)
+    runs = _paired_runs(root)
     table = robustness_table(runs)
     if table.empty:
         raise AggregateError(
             f"{root} has no pair to test: it needs {REFORM} with {BASELINE} or with no_* ablations"
         )
+    if seeds is not None:
+        reference = _paired_runs(Path(seeds))
+        if _key(reference) == "sample_id":
+            raise AggregateError(
+                f"--seeds {seeds} is a design over parameters; give a sweep over seeds at the "
+                "default assumptions (e.g. jiceng experiment=mechanism_ablation)"
+            )
+        table = with_seed_reference(table, reference)
     paths: dict[str, Path] = {}
     key = _key(runs)
     over = "the assumption space (design points)" if key == "sample_id" else "seeds"
