@@ -184,7 +184,10 @@ def record_job_failure(sweep_dir: Path, names: Sequence[str], error: BaseExcepti
 
 
 def save_sensitivity_spec(sweep_dir: Path, spec: dict[str, Any]) -> None:
-    write_json(sweep_dir / SENSITIVITY_DIR / "spec.json", spec)
+    """spec.json, with the parameters' sampling order as a list: the file's keys are sorted,
+    and a design regenerated with its columns in another order is another design."""
+    order = list((spec.get("parameters") or {}).keys())
+    write_json(sweep_dir / SENSITIVITY_DIR / "spec.json", {**spec, "order": order})
 
 
 # ----------------------------------------------------------------------- progress

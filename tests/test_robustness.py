@@ -223,3 +223,38 @@ def test_a_seed_reference_adds_the_share_over_seeds_at_the_defaults(
     assert main(["robustness", str(sweep), "--seeds", str(sweep)]) == 2
     err = capsys.readouterr().err.strip()
     assert "is a design over parameters" in err and "\n" not in err
+
+
+@pytest.mark.parametrize("stored_order", [True, False])
+def test_indices_name_the_parameter_that_was_sampled_whatever_the_key_order(
+    tmp_path: Path, stored_order: bool
+) -> None:
+    """spec.json sorts its keys; the design was sampled in the declared order ("z" first)."""
+    from sim.files import write_json
+
+    declared = {"z": [0.0, 1.0], "a": [0.0, 10.0]}
+    design = sample(Problem.from_dict(declared), "morris", 8, 0)
+    rows = []
+    for r in design.itertuples():
+        for scenario, petitions in (("baseline_2008", 100.0), ("chengdu_2014", 100 - 10 * r.z)):
+            rows.append({"status": "completed", "scenario": scenario, "sample_id": r.sample_id,
+                         "seed": 0, "z": r.z, "a": r.a, "petitions": petitions,
+                         "resolution_rate": 0.8, "participation_rate": 0.5})  # fmt: skip
+    spec = {"method": "morris", "n": 8, "seed": 0, "parameters": declared}
+    if stored_order:
+        spec["order"] = ["z", "a"]
+    sweep = write_sweep(tmp_path / "sweep", pd.DataFrame(rows), None)
+    write_json(sweep / "sensitivity" / "spec.json", spec)  # sorted keys: "a" before "z"
+    assert main(["robustness", str(sweep)]) == 0
+    idx = pd.read_csv(sweep / "robustness" / "indices.csv")
+    effect = idx[idx["target"] == "chengdu_2014 - baseline_2008: petitions"].set_index("parameter")
+    assert effect.loc["z", "mu_star"] == pytest.approx(10.0)
+    assert effect.loc["a", "mu_star"] == pytest.approx(0.0, abs=1e-9)
+
+
+def test_a_sweep_stores_the_sampling_order_of_its_parameters(tmp_path: Path) -> None:
+    from sim.sweep import save_sensitivity_spec
+
+    save_sensitivity_spec(tmp_path, {"method": "sobol", "parameters": {"z": [0, 1], "a": [0, 2]}})
+    spec = json.loads((tmp_path / "sensitivity" / "spec.json").read_text())
+    assert list(spec["parameters"]) == ["a", "z"] and spec["order"] == ["z", "a"]

@@ -147,6 +147,43 @@ def _rows_per_block(problem: Problem, method: str) -> int:
     return problem.num_vars + (2 if method == "sobol" else 1)
 
 
+def spec_problem(spec: Mapping[str, Any], runs: pd.DataFrame | None = None) -> Problem:
+    """The problem a sensitivity sweep sampled, its parameters in sampling order.
+
+    spec.json stores the order (`order`); for a sweep written before it did, the order is
+    recovered by matching each parameter's recorded values (in `runs`, by `sample_id`) to a
+    column of the unit design, which depends only on the method, n, seed and dimension.
+    """
+    params = dict(spec["parameters"])
+    order = spec.get("order")
+    if order:
+        return Problem.from_dict({str(n): params[n] for n in order})
+    problem = Problem.from_dict(params)
+    names = problem.names
+    if runs is None or SAMPLE_ID not in runs or any(n not in runs for n in names):
+        return problem
+    method = str(spec.get("method", "sobol"))
+    k = len(names)
+    unit_problem = Problem([f"u{i}" for i in range(k)], [(0.0, 1.0)] * k)
+    unit = sample(unit_problem, method, int(spec["n"]), int(spec["seed"]))  # type: ignore[arg-type]
+    recorded = runs.dropna(subset=[SAMPLE_ID]).groupby(SAMPLE_ID)[names].first()
+    ids = recorded.index.to_numpy(dtype=np.int64)
+    columns = unit.set_index(SAMPLE_ID).loc[ids].to_numpy()
+    position: dict[str, int] = {}
+    for name, (low, high) in zip(names, problem.bounds, strict=True):
+        u = (recorded[name].to_numpy(dtype=float) - low) / (high - low)
+        hits = [j for j in range(k) if j not in position.values()
+                and np.allclose(columns[:, j], u, rtol=0, atol=1e-9)]  # fmt: skip
+        if len(hits) != 1:
+            raise ValueError(
+                f"cannot tell which design column {name} was sampled as; the runs do not match "
+                "the sweep's sensitivity/spec.json (rerun the sweep)"
+            )
+        position[name] = hits[0]
+    ordered = sorted(names, key=position.__getitem__)
+    return Problem.from_dict({n: params[n] for n in ordered})
+
+
 def sample(problem: Problem, method: Method, n: int, seed: int) -> pd.DataFrame:
     """Design points to run, one row each: ``sample_id`` plus one column per parameter.
 
@@ -302,10 +339,13 @@ def sensitivity_report(root: str | Path) -> tuple[dict[str, Path], list[str]]:
             + (f"; {problem_text}" if problem_text else "")
         )
     tables = load(root)
-    problem = Problem.from_dict(dict(spec["parameters"]))
     method = str(spec.get("method", "sobol"))
     if method == "latin":  # a design for scenario discovery, not for indices
         return {}, [f"latin hypercube: no indices; mine it with jiceng-report discover {root}"]
+    try:
+        problem = spec_problem(spec, tables.completed)
+    except ValueError as exc:
+        raise AggregateError(f"{root}: {exc}") from None
     design = sample(problem, method, int(spec["n"]), int(spec["seed"]))  # type: ignore[arg-type]
     done = tables.completed
     notes: list[str] = []
