@@ -137,14 +137,16 @@ def _experiment(
     name: str,
     scenarios: Sequence[str],
     header: list[str],
-    method: str | None,
-    n: int,
-    parameters: dict[str, tuple[float, float]],
+    design: tuple[str, int, dict[str, tuple[float, float]]] | None = None,
+    seeds: int = 1,
     report: str = "",
 ) -> str:
-    seeds = "0" if method is not None else f"range(0,{n})"
-    sweeper: dict[str, Any] = {"params": {"scenario": ",".join(scenarios), "seed": seeds}}
-    if method is not None:
+    """An experiment file: `design` (method, n, parameters) over the assumptions, one seed
+    per design point; without one, the scenarios at the defaults over `seeds` seeds."""
+    seed = "0" if seeds == 1 else f"range(0,{seeds})"
+    sweeper: dict[str, Any] = {"params": {"scenario": ",".join(scenarios), "seed": seed}}
+    if design is not None:
+        method, n, parameters = design
         sweeper["sensitivity"] = {
             "method": method,
             "n": n,
@@ -185,7 +187,7 @@ def screening_yaml() -> str:
         "# point gives the reform effect paired on the same seed and assumption sample.",
         f"# Budget: {budget(points, len(REFORM))}.",
     ]
-    return _experiment(SCREENING, REFORM, header, "morris", TRAJECTORIES, params)
+    return _experiment(SCREENING, REFORM, header, ("morris", TRAJECTORIES, params))
 
 
 def robustness_yaml() -> str:
@@ -202,8 +204,9 @@ def robustness_yaml() -> str:
         f"# Budget: {budget(ROBUSTNESS_POINTS, len(names))}.",
         f"# Run {ROBUSTNESS_SEEDS} as well, for the share over seeds at the defaults:",
     ]
-    seeds = f" --seeds multirun/{ROBUSTNESS_SEEDS}"
-    return _experiment(ROBUSTNESS, names, header, "latin", ROBUSTNESS_POINTS, params, seeds)
+    design = ("latin", ROBUSTNESS_POINTS, params)
+    report = f" --seeds multirun/{ROBUSTNESS_SEEDS}"
+    return _experiment(ROBUSTNESS, names, header, design, report=report)
 
 
 def robustness_seeds_yaml() -> str:
@@ -218,7 +221,7 @@ def robustness_seeds_yaml() -> str:
         f"# Budget: {len(names)} scenarios x {REFERENCE_SEEDS} seeds = {runs:,} runs,",
         f"#   ~{runs * SECONDS_PER_RUN / 3600:.1f} CPU-hours at {SECONDS_PER_RUN} s a run.",
     ]
-    return _experiment(ROBUSTNESS_SEEDS, names, header, None, REFERENCE_SEEDS, {})
+    return _experiment(ROBUSTNESS_SEEDS, names, header, seeds=REFERENCE_SEEDS)
 
 
 def sobol_yaml(source: Path, top: int, n: int) -> str:
@@ -246,7 +249,7 @@ def sobol_yaml(source: Path, top: int, n: int) -> str:
         "# (chengdu_2014 and baseline_2008, paired by design point).",
         f"# Budget: {budget(points, len(REFORM))}.",
     ]
-    return _experiment(SOBOL, REFORM, header, "sobol", n, {k: ranges[k] for k in chosen})
+    return _experiment(SOBOL, REFORM, header, ("sobol", n, {k: ranges[k] for k in chosen}))
 
 
 def _dump(body: dict[str, Any]) -> str:

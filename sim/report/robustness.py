@@ -207,7 +207,7 @@ def robustness_report(
         if _key(reference) == "sample_id":
             raise AggregateError(
                 f"--seeds {seeds} is a design over parameters; give a sweep over seeds at the "
-                "default assumptions (e.g. jiceng experiment=mechanism_ablation)"
+                "default assumptions (e.g. jiceng experiment=assumption_robustness_seeds)"
             )
         table = with_seed_reference(table, reference)
     paths: dict[str, Path] = {}
