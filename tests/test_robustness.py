@@ -225,6 +225,23 @@ def test_a_seed_reference_adds_the_share_over_seeds_at_the_defaults(
     assert "is a design over parameters" in err and "\n" not in err
 
 
+def test_a_seed_reference_of_another_world_is_refused(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    spec = {"method": "latin", "n": 40, "seed": 0, "parameters": {"x": [0, 1]}}
+    design = synthetic_runs().assign(**{"world.communities": 5, "steps": 260})
+    design["world.floating_share"] = design["sample_id"] / 40  # varied: not compared
+    sweep = write_sweep(tmp_path / "latin", design, spec)
+    seeds = synthetic_runs(points=1, seeds=4).drop(columns="sample_id")
+    seeds = seeds.assign(**{"world.communities": 2, "steps": 260, "world.floating_share": 0.3})
+    reference = write_sweep(tmp_path / "seeds", seeds, None)
+    assert main(["robustness", str(sweep), "--seeds", str(reference)]) == 2
+    err = capsys.readouterr().err.strip()
+    assert "world.communities=5 (the reference: 2)" in err and "\n" not in err
+    assert "floating_share" not in err and "steps" not in err
+    assert not (sweep / "robustness").exists()  # refused before anything is written
+
+
 @pytest.mark.parametrize("stored_order", [True, False])
 def test_indices_name_the_parameter_that_was_sampled_whatever_the_key_order(
     tmp_path: Path, stored_order: bool

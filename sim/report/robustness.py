@@ -23,7 +23,8 @@ A design point usually runs one seed, so its share mixes the assumptions' effect
 seed's. `--seeds REF`, a sweep of the same scenarios over seeds at the default assumptions,
 adds each conclusion's share over those seeds (`seed_share_holds` and its interval): a
 conclusion that holds on most seeds at the defaults but on fewer design points depends on
-the assumptions; one near a half in both is within the noise of a single run.
+the assumptions; one near a half in both is within the noise of a single run. A reference
+run on another world, horizon or burn-in than the design holds fixed is refused.
 """
 
 from __future__ import annotations
@@ -176,6 +177,22 @@ def _paired_runs(root: Path) -> pd.DataFrame:
     return runs
 
 
+FIXED_SETTINGS = ("steps", "burn_in")  # with every world.* setting
+
+
+def differing_settings(runs: pd.DataFrame, reference: pd.DataFrame) -> list[str]:
+    """The world, horizon and burn-in settings the design sweep holds fixed that the seed
+    reference ran at another value (settings the design varies are not compared)."""
+    out = []
+    for col in runs.columns:
+        if not (col.startswith("world.") or col in FIXED_SETTINGS) or col not in reference:
+            continue
+        ours, theirs = runs[col].dropna().unique(), reference[col].dropna().unique()
+        if len(ours) == 1 and (len(theirs) != 1 or theirs[0] != ours[0]):
+            out.append(f"{col}={ours[0]} (the reference: {', '.join(map(str, theirs))})")
+    return out
+
+
 def with_seed_reference(table: pd.DataFrame, reference: pd.DataFrame) -> pd.DataFrame:
     """Add each conclusion's share over the seeds of a sweep at the default assumptions."""
     ref = robustness_table(reference)
@@ -208,6 +225,13 @@ def robustness_report(
             raise AggregateError(
                 f"--seeds {seeds} is a design over parameters; give a sweep over seeds at the "
                 "default assumptions (e.g. jiceng experiment=assumption_robustness_seeds)"
+            )
+        differ = differing_settings(runs, reference)
+        if differ:
+            raise AggregateError(
+                f"--seeds {seeds} ran another world than {root}: {'; '.join(differ)}; run the "
+                "reference with the design's world (python -m sim.assumptions screening "
+                "writes both experiments)"
             )
         table = with_seed_reference(table, reference)
     paths: dict[str, Path] = {}
