@@ -8,6 +8,7 @@ import math
 import shutil
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 import yaml
@@ -72,6 +73,14 @@ def test_the_posterior_is_tidy_with_weights_summing_to_one_per_generation(smoke:
     assert last < first
 
 
+def test_the_effective_sample_size_counts_equal_weights_fully_and_one_heavy_weight_as_one() -> None:
+    from sim.calibrate.smc import effective_sample_size
+
+    assert effective_sample_size(np.full(40, 0.025)) == pytest.approx(40.0)
+    assert effective_sample_size(np.array([1.0, 1e-9, 1e-9])) == pytest.approx(1.0)
+    assert effective_sample_size(np.array([0.5, 0.5, 0.0, 0.0])) == pytest.approx(2.0)
+
+
 def test_meta_records_seed_versions_targets_priors_and_acceptance(smoke: Path) -> None:
     meta = json.loads((smoke / "meta.json").read_text())
     assert meta["status"] == "completed" and meta["seed"] == 0
@@ -79,6 +88,7 @@ def test_meta_records_seed_versions_targets_priors_and_acceptance(smoke: Path) -
     assert [g["generation"] for g in meta["generations"]] == [0, 1, 2]
     for g in meta["generations"]:
         assert g["acceptance_rate"] == pytest.approx(g["accepted"] / g["evaluations"])
+        assert 1.0 <= g["effective_sample_size"] <= g["accepted"] + 1e-9
     assert {t["target"] for t in meta["targets"]} == {
         "participation_rate",
         "participation_party_gap",

@@ -160,7 +160,11 @@ def calibrate(
     write_parquet(out / "posterior.parquet", posterior)
     truth = spec.synthetic.truth if spec.synthetic is not None else None
     summary = results.posterior_summary(spec, posterior, truth)
-    caption = f"Posterior of {spec.name} (final generation; weighted; 90% credible interval)"
+    ess = float(generations["effective_sample_size"].iloc[-1]) if len(generations) else 0.0
+    caption = (
+        f"Posterior of {spec.name} (final generation; weighted, effective sample size "
+        f"{ess:.1f}; 90% credible interval)"
+    )
     write_table(summary, out / "posterior_summary", caption=caption)
     say(f"posterior predictive: {spec.predictive_draws} draws x {spec.seeds_per_particle} seeds")
     model = ParticleModel(spec, observed)
@@ -169,6 +173,12 @@ def calibrate(
     check = results.predictive_check(observed, draws)
     held = check[check["role"] == "held out"].reset_index(drop=True)
     notes = []
+    if ess < 0.1 * spec.population:
+        notes.append(
+            f"the final generation's effective sample size is {ess:.1f} of {spec.population} "
+            "particles: its medians and intervals rest on a few particles (more generations or "
+            "a larger population spread the weight)"
+        )
     if draws.empty:
         notes.append("predictive_draws=0: no predictive check or validation table written")
     else:

@@ -167,8 +167,17 @@ def posterior_frame(history: Any, names: Sequence[str]) -> pd.DataFrame:
     return pd.concat(frames, ignore_index=True)
 
 
+def effective_sample_size(weights: np.ndarray) -> float:
+    """Kish's effective sample size, (sum w)^2 / sum w^2: how many equally weighted particles
+    the weighted sample is worth (a generation whose weight sits on a few particles gives
+    medians and intervals that rest on those few)."""
+    w = np.asarray(weights, dtype=float)
+    return float(w.sum() ** 2 / (w**2).sum()) if len(w) and (w**2).sum() > 0 else 0.0
+
+
 def generations_table(history: Any) -> pd.DataFrame:
-    """Per generation: epsilon, evaluations, accepted particles, acceptance rate, wall time."""
+    """Per generation: epsilon, evaluations, accepted particles, acceptance rate, effective
+    sample size, wall time."""
     pops = history.get_all_populations()
     pops = pops[pops["t"] >= 0].sort_values("t")
     out = pd.DataFrame(
@@ -181,4 +190,7 @@ def generations_table(history: Any) -> pd.DataFrame:
         }
     )
     out["acceptance_rate"] = out["accepted"] / out["evaluations"]
+    out["effective_sample_size"] = [
+        effective_sample_size(history.get_distribution(m=0, t=int(t))[1]) for t in out["generation"]
+    ]
     return out
