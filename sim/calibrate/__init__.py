@@ -156,7 +156,7 @@ def calibrate(
         folder.write_record(out, {**done_record, "abc_finished": True})
     names = list(spec.parameters)
     posterior = smc.posterior_frame(history, names)
-    generations = smc.generations_table(history)
+    generations = smc.generations_table(history, posterior)
     write_parquet(out / "posterior.parquet", posterior)
     truth = spec.synthetic.truth if spec.synthetic is not None else None
     summary = results.posterior_summary(spec, posterior, truth)

@@ -175,9 +175,9 @@ def effective_sample_size(weights: np.ndarray) -> float:
     return float(w.sum() ** 2 / (w**2).sum()) if len(w) and (w**2).sum() > 0 else 0.0
 
 
-def generations_table(history: Any) -> pd.DataFrame:
-    """Per generation: epsilon, evaluations, accepted particles, acceptance rate, effective
-    sample size, wall time."""
+def generations_table(history: Any, posterior: pd.DataFrame) -> pd.DataFrame:
+    """Per generation: epsilon, evaluations, accepted particles, acceptance rate, wall time,
+    and the effective sample size of its weights in `posterior` (`posterior_frame`)."""
     pops = history.get_all_populations()
     pops = pops[pops["t"] >= 0].sort_values("t")
     out = pd.DataFrame(
@@ -190,7 +190,6 @@ def generations_table(history: Any) -> pd.DataFrame:
         }
     )
     out["acceptance_rate"] = out["accepted"] / out["evaluations"]
-    out["effective_sample_size"] = [
-        effective_sample_size(history.get_distribution(m=0, t=int(t))[1]) for t in out["generation"]
-    ]
+    ess = posterior.groupby("generation")["weight"].agg(effective_sample_size)
+    out["effective_sample_size"] = out["generation"].map(ess).to_numpy(dtype=float)
     return out
