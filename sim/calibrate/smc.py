@@ -73,6 +73,16 @@ def make_sampler(spec: Spec, report: Report | None) -> Any:
     return SeededSampler(n_procs=spec.workers)
 
 
+def make_transition(spec: Spec) -> Any:
+    """The proposal kernel; a wider one (scaling > 1) keeps importance weights even when the
+    posterior is a ridge the Silverman bandwidth under-covers (docs/CALIBRATION.md)."""
+    import pyabc
+
+    if spec.transition == "local":
+        return pyabc.LocalTransition(scaling=spec.transition_scaling)
+    return pyabc.MultivariateNormalTransition(scaling=spec.transition_scaling)
+
+
 def make_abc(spec: Spec, targets: Sequence[Observed], report: Report | None = None) -> Any:
     import pyabc
 
@@ -93,6 +103,7 @@ def make_abc(spec: Spec, targets: Sequence[Observed], report: Report | None = No
         parameter_priors=priors(spec),
         distance_function=pyabc.distance.FunctionDistance(rms),
         population_size=spec.population,
+        transitions=make_transition(spec),
         eps=eps,
         sampler=make_sampler(spec, report),
     )

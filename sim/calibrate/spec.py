@@ -79,6 +79,8 @@ class Spec:
     epsilon_multiplier: float
     minimum_epsilon: float
     min_acceptance_rate: float
+    transition: str
+    transition_scaling: float
     sampler: str
     workers: int
     predictive_draws: int
@@ -238,6 +240,7 @@ KEYS = {
     "population",
     "generations",
     "epsilon",
+    "transition",
     "sampler",
     "workers",
     "predictive_draws",
@@ -248,6 +251,8 @@ KEYS = {
     "calibrated_name",
 }
 EPSILON_KEYS = {"schedule", "multiplier", "minimum", "min_acceptance_rate"}
+TRANSITION_KEYS = {"kernel", "scaling"}
+KERNELS = ("normal", "local")
 
 
 def _unknown(key: str, options: Sequence[str], where: str) -> ConfigError:
@@ -417,6 +422,25 @@ def _epsilon(raw: Any) -> tuple[str | tuple[float, ...], float, float, float]:
     return eps, multiplier, minimum, min_rate
 
 
+def _transition(raw: Any) -> tuple[str, float]:
+    """The proposal kernel: pyabc's MultivariateNormalTransition ("normal", one covariance
+    for all particles) or LocalTransition ("local", each particle's nearest neighbours),
+    with `scaling` multiplying the kernel covariance (1 = pyabc's Silverman bandwidth)."""
+    raw = {} if raw is None else raw
+    if not isinstance(raw, Mapping):
+        raise ConfigError("transition: must be a mapping {kernel, scaling}")
+    extra = set(raw) - TRANSITION_KEYS
+    if extra:
+        raise _unknown(sorted(extra)[0], sorted(TRANSITION_KEYS), "transition.")
+    kernel = raw.get("kernel", "normal")
+    if kernel not in KERNELS:
+        raise ConfigError(f"transition.kernel={kernel!r} is not one of: {', '.join(KERNELS)}")
+    scaling = _float(raw.get("scaling", 1.0), "transition.scaling")
+    if not 0 < scaling <= 100:
+        raise ConfigError(f"transition.scaling={scaling:g} must be in (0, 100]")
+    return str(kernel), scaling
+
+
 def _uncertainty(raw: Any, targets: Sequence[str]) -> dict[str, dict[str, float]]:
     if raw is None:
         return {}
@@ -480,6 +504,7 @@ def parse(body: Mapping[str, Any], *, name: str, source: str = "") -> Spec:
         raise ConfigError(f"{clash[0]} is both free and fixed under 'set'; keep it in one place")
     fit, validate = _targets(body)
     eps, multiplier, minimum, min_rate = _epsilon(body.get("epsilon"))
+    kernel, scaling = _transition(body.get("transition"))
     sampler = body.get("sampler", "single")
     if sampler not in SAMPLERS:
         raise ConfigError(f"sampler={sampler!r} is not one of: {', '.join(SAMPLERS)}")
@@ -504,6 +529,8 @@ def parse(body: Mapping[str, Any], *, name: str, source: str = "") -> Spec:
         epsilon_multiplier=multiplier,
         minimum_epsilon=minimum,
         min_acceptance_rate=min_rate,
+        transition=kernel,
+        transition_scaling=scaling,
         sampler=str(sampler),
         workers=_int(body, "workers", 1, 1),
         predictive_draws=_int(body, "predictive_draws", 20, 0),
