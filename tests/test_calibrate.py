@@ -299,6 +299,18 @@ def test_bad_input_is_one_line_and_exit_2_and_writes_nothing(
         "population=-1 must be a whole number >= 2": [SMOKE, o, "population=-1"],
         "unknown key 'world.communitie'": [SMOKE, o, "set.world.communitie=2"],
         "epsilon.schedule must not increase": [SMOKE, o, "epsilon.schedule=[1.0, 2.0]"],
+        "transition.kernel='gauss' is not one of: normal, local": [
+            SMOKE,
+            o,
+            "transition.kernel=gauss",
+        ],
+        "transition.scaling=0 must be in (0, 100]": [SMOKE, o, "transition.scaling=0"],
+        "transition.scaling=nan must be a finite number": [SMOKE, o, "transition.scaling=.nan"],
+        "unknown key 'transition.scale' (did you mean scaling?)": [
+            SMOKE,
+            o,
+            "transition.scale=2",
+        ],
     }
     for expected, argv in cases.items():
         assert expected in _refused(capsys, *argv), expected
@@ -473,3 +485,17 @@ def test_an_interrupted_command_says_how_to_resume(
     err = capsys.readouterr().err
     assert f"finished generations are kept in {tmp_path / 'x'}/history.db" in err
     assert "resume with the same command" in err
+
+
+def test_the_transition_block_chooses_the_kernel_and_its_scaling() -> None:
+    import pyabc
+
+    from sim.calibrate.smc import make_transition
+
+    default = spec.load(SMOKE)
+    assert (default.transition, default.transition_scaling) == ("normal", 1.0)
+    normal = make_transition(default)
+    assert isinstance(normal, pyabc.MultivariateNormalTransition) and normal.scaling == 1.0
+    local = make_transition(spec.load(SMOKE, ["transition.kernel=local", "transition.scaling=2"]))
+    assert isinstance(local, pyabc.LocalTransition) and local.scaling == 2.0
+    assert spec.load(SMOKE, ["transition.scaling=2"]).hash() != default.hash()
