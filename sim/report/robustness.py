@@ -128,18 +128,13 @@ def robustness_table(runs: pd.DataFrame) -> pd.DataFrame:
 
 def effect_indices(runs: pd.DataFrame, spec: dict[str, object]) -> tuple[pd.DataFrame, list[str]]:
     """Morris/Sobol indices of each scenario's headline outcomes and of every effect."""
-    from sim.report.aggregate import AggregateError
-    from sim.report.sensitivity import analyze, sample, spec_problem
+    from sim.report.sensitivity import analyze, spec_design
 
     method = str(spec.get("method", "sobol"))
     if method not in ("morris", "sobol"):
         return pd.DataFrame(), [f"{method} design: no indices (sign shares only)"]
     done = runs[runs["status"] == "completed"] if "status" in runs else runs
-    try:
-        problem = spec_problem(spec, done)
-    except ValueError as exc:
-        raise AggregateError(str(exc)) from None
-    design = sample(problem, method, int(spec["n"]), int(spec["seed"]))  # type: ignore[arg-type,call-overload]
+    problem, design = spec_design(spec, done)
     targets: dict[str, pd.Series] = {}
     for s in sorted(done["scenario"].dropna().unique()):
         part = done[done["scenario"] == s]

@@ -184,6 +184,21 @@ def spec_problem(spec: Mapping[str, Any], runs: pd.DataFrame | None = None) -> P
     return Problem.from_dict({n: params[n] for n in ordered})
 
 
+def spec_design(
+    spec: Mapping[str, Any], runs: pd.DataFrame, where: str = ""
+) -> tuple[Problem, pd.DataFrame]:
+    """The problem and the design a sensitivity sweep ran (`spec_problem` then `sample`);
+    a spec that does not match its runs is an AggregateError prefixed with `where`."""
+    from sim.report.aggregate import AggregateError
+
+    try:
+        problem = spec_problem(spec, runs)
+    except ValueError as exc:
+        raise AggregateError(f"{where}{exc}") from None
+    method = str(spec.get("method", "sobol"))
+    return problem, sample(problem, method, int(spec["n"]), int(spec["seed"]))  # type: ignore[arg-type]
+
+
 def sample(problem: Problem, method: Method, n: int, seed: int) -> pd.DataFrame:
     """Design points to run, one row each: ``sample_id`` plus one column per parameter.
 
@@ -342,11 +357,7 @@ def sensitivity_report(root: str | Path) -> tuple[dict[str, Path], list[str]]:
     method = str(spec.get("method", "sobol"))
     if method == "latin":  # a design for scenario discovery, not for indices
         return {}, [f"latin hypercube: no indices; mine it with jiceng-report discover {root}"]
-    try:
-        problem = spec_problem(spec, tables.completed)
-    except ValueError as exc:
-        raise AggregateError(f"{root}: {exc}") from None
-    design = sample(problem, method, int(spec["n"]), int(spec["seed"]))  # type: ignore[arg-type]
+    problem, design = spec_design(spec, tables.completed, f"{root}: ")
     done = tables.completed
     notes: list[str] = []
     if "sample_id" not in done:
